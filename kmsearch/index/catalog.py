@@ -1,0 +1,176 @@
+"""The SQLite catalogue of documents, pages and chunks; one file per index generation."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from kmsearch.types import Chunk, Document
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT '',
+    format TEXT NOT NULL,
+    title TEXT NOT NULL,
+    authors TEXT NOT NULL DEFAULT '[]',
+    created TEXT,
+    modified TEXT,
+    date TEXT,
+    language TEXT,
+    doc_type TEXT NOT NULL DEFAULT 'other',
+    content_hash TEXT NOT NULL,
+    size INTEGER,
+    mtime REAL,
+    n_pages INTEGER NOT NULL,
+    warnings TEXT NOT NULL DEFAULT '[]',
+    indexed_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
+CREATE TABLE IF NOT EXISTS pages (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    ocr INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (doc_id, number)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    page INTEGER NOT NULL,
+    heading TEXT,
+    text TEXT NOT NULL,
+    n_tokens INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+"""
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """Generations never change once written, so readers open them immutable: no locks, no journal."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def connect_writable(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+def embed_text(title: str, heading: str | None, text: str) -> str:
+    """What the models see for a chunk: its document title and heading give a passage its context."""
+    context = title if not heading or heading == title else f"{title} — {heading}"
+    return f"{context[:200]}\n{text}"
+
+
+class Catalog:
+    """Typed access to one generation's catalogue."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    # --- writing -------------------------------------------------------------------------------------------
+    def add_document(self, doc: Document, chunks: list[Chunk], first_chunk_id: int, size: int, mtime: float) -> None:
+        self.conn.execute(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                doc.doc_id, doc.path, doc.source, doc.format, doc.title, json.dumps(list(doc.authors)),
+                doc.created, doc.modified, doc.date, doc.language, doc.doc_type, doc.content_hash, size, mtime,
+                len(doc.pages), json.dumps(list(doc.warnings)), datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            ),
+        )
+        self.conn.executemany(
+            "INSERT INTO pages VALUES (?,?,?,?)", [(doc.doc_id, p.number, p.text, int(p.ocr)) for p in doc.pages]
+        )
+        self.conn.executemany(
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
+            [
+                (first_chunk_id + i, doc.doc_id, c.ordinal, c.page, c.heading, c.text, c.n_tokens)
+                for i, c in enumerate(chunks)
+            ],
+        )
+
+    def remove_document(self, doc_id: str) -> list[int]:
+        ids = [r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
+        self.conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        return ids
+
+    def touch(self, doc_id: str, size: int, mtime: float) -> None:
+        self.conn.execute("UPDATE documents SET size = ?, mtime = ? WHERE doc_id = ?", (size, mtime, doc_id))
+
+    # --- reading -------------------------------------------------------------------------------------------
+    def next_chunk_id(self) -> int:
+        return int(self.conn.execute("SELECT COALESCE(MAX(chunk_id), -1) + 1 FROM chunks").fetchone()[0])
+
+    def counts(self) -> dict[str, int]:
+        q = self.conn.execute
+        return {
+            "documents": q("SELECT COUNT(*) FROM documents").fetchone()[0],
+            "pages": q("SELECT COUNT(*) FROM pages").fetchone()[0],
+            "chunks": q("SELECT COUNT(*) FROM chunks").fetchone()[0],
+        }
+
+    def known_files(self) -> dict[str, sqlite3.Row]:
+        rows = self.conn.execute("SELECT doc_id, path, source, content_hash, size, mtime FROM documents")
+        return {row["path"]: row for row in rows}
+
+    def iter_embed_texts(self, chunk_ids: list[int] | None = None) -> Iterator[tuple[int, str]]:
+        """(chunk_id, text as the models see it), in chunk_id order."""
+        sql = (
+            "SELECT c.chunk_id, d.title, c.heading, c.text FROM chunks c JOIN documents d USING (doc_id) "
+            "ORDER BY c.chunk_id"
+        )
+        if chunk_ids is None:
+            rows = self.conn.execute(sql)
+        else:
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (id INTEGER PRIMARY KEY)")
+            self.conn.execute("DELETE FROM wanted")
+            self.conn.executemany("INSERT INTO wanted VALUES (?)", ((i,) for i in chunk_ids))
+            rows = self.conn.execute(sql.replace("ORDER BY", "WHERE c.chunk_id IN (SELECT id FROM wanted) ORDER BY"))
+        for row in rows:
+            yield row[0], embed_text(row[1], row[2], row[3])
+
+    def chunks(self, chunk_ids: list[int]) -> dict[int, sqlite3.Row]:
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self.conn.execute(
+            f"SELECT chunk_id, doc_id, page, heading, text FROM chunks WHERE chunk_id IN ({marks})", chunk_ids
+        )
+        return {row["chunk_id"]: row for row in rows}
+
+    def documents(self, doc_ids: list[str]) -> dict[str, dict[str, Any]]:
+        if not doc_ids:
+            return {}
+        marks = ",".join("?" * len(doc_ids))
+        rows = self.conn.execute(f"SELECT * FROM documents WHERE doc_id IN ({marks})", doc_ids)
+        return {row["doc_id"]: _doc_dict(row) for row in rows}
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        return self.documents([doc_id]).get(doc_id)
+
+    def find_documents(self, ref: str) -> list[dict[str, Any]]:
+        """Documents by id, exact path, or path suffix (for `kmsearch remove`)."""
+        rows = self.conn.execute(
+            "SELECT * FROM documents WHERE doc_id = ? OR path = ? OR path LIKE ? ESCAPE '\\'",
+            (ref, ref, "%/" + ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")),
+        )
+        return [_doc_dict(r) for r in rows]
+
+
+def _doc_dict(row: sqlite3.Row) -> dict[str, Any]:
+    d = dict(row)
+    d["authors"] = json.loads(d["authors"])
+    d["warnings"] = json.loads(d["warnings"])
+    return d

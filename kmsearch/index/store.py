@@ -1,0 +1,323 @@
+"""The index folder and its generations.
+
+    indexes/default/
+      manifest.json        which generation is live, with the model, chunking settings and counts
+      g000003/             one generation: catalog.sqlite, dense.faiss, bm25/, manifest.json
+      embeddings.sqlite    vectors cached by (model, text), shared by all generations
+      .lock                held by the one ingest allowed at a time
+
+A write copies the live generation into a temporary folder, changes it there, flushes every file to disk,
+renames the folder into place and only then swaps `manifest.json` (write-new, fsync, rename). A process
+killed at any moment leaves the previous generation live and whole.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from kmsearch import __version__
+from kmsearch.config import DEFAULT_MODEL, Settings
+from kmsearch.errors import IndexError_, IndexLockedError, ModelMismatchError
+from kmsearch.index import dense
+from kmsearch.index.cache import EmbeddingCache
+from kmsearch.index.catalog import Catalog, connect_readonly, connect_writable
+from kmsearch.index.embed import Embedder, SentenceTransformerEmbedder
+from kmsearch.index.lexical import Lexical
+from kmsearch.types import Chunk, Document
+
+log = logging.getLogger(__name__)
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+KEEP_GENERATIONS = 2  # the live one and the one before, which readers may still have open
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any] | None:
+    path = Path(index_dir) / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise IndexError_(f"{path}: unreadable manifest ({exc})") from exc
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexError_(
+            f"{path}: index format {manifest.get('format_version')} is not {FORMAT_VERSION}; re-ingest into a new folder"
+        )
+    return manifest
+
+
+def resolve_model_setting(settings: Settings, manifest: dict[str, Any] | None) -> Settings:
+    """Use the index's model unless another is asked for, in which case refuse clearly."""
+    if manifest is None:
+        return settings.replace(model=settings.model or DEFAULT_MODEL)
+    built_with = manifest["model"]["name"]
+    if settings.model and settings.model != built_with:
+        raise ModelMismatchError(
+            f"index {settings.index_dir} was built with model {built_with!r}, not {settings.model!r}; "
+            f"use --model {built_with!r} (or leave it out), or ingest into a new --index folder"
+        )
+    return settings.replace(model=built_with)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in sorted(folder.rglob("*"), reverse=True):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _atomic_write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+@dataclass
+class Index:
+    """An open, read-only generation: catalogue, FAISS and BM25, plus the embedder for queries."""
+
+    directory: Path
+    manifest: dict[str, Any]
+    catalog: Catalog
+    faiss_index: Any
+    lexical: Lexical
+    embedder: Embedder
+    settings: Settings
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Index:
+        index_dir = Path(settings.index_dir)
+        manifest = read_manifest(index_dir)
+        if manifest is None:
+            raise IndexError_(f"no index at {index_dir}: run `kmsearch ingest PATH --index {index_dir}` first")
+        settings = resolve_model_setting(settings, manifest)
+        gen = index_dir / manifest["generation"]
+        try:
+            catalog = Catalog(connect_readonly(gen / "catalog.sqlite"))
+            faiss_index = dense.load(gen / "dense.faiss")
+            lexical = Lexical.load(gen / "bm25")
+        except (OSError, RuntimeError, sqlite3.Error, ValueError) as exc:
+            raise IndexError_(f"{gen}: generation files are missing or damaged ({exc})") from exc
+        embedder = embedder or SentenceTransformerEmbedder(settings)
+        if embedder.model_id != manifest["model"]["name"]:
+            raise ModelMismatchError(
+                f"index {index_dir} was built with model {manifest['model']['name']!r}, not {embedder.model_id!r}"
+            )
+        return cls(index_dir, manifest, catalog, faiss_index, lexical, embedder, settings)
+
+    @property
+    def generation(self) -> str:
+        return str(self.manifest["generation"])
+
+    def close(self) -> None:
+        self.catalog.conn.close()
+
+
+class IndexWriter:
+    """Builds the next generation. Use as a context manager; nothing is visible until `commit()` returns."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, progress: Callable[..., Any] | None = None):
+        self.index_dir = Path(settings.index_dir)
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        self._lock_fh = self._lock()
+        try:
+            self.previous = read_manifest(self.index_dir)
+            self.settings = resolve_model_setting(settings, self.previous)
+        except Exception:
+            self._unlock()
+            raise
+        self.embedder = embedder or SentenceTransformerEmbedder(self.settings)
+        if self.embedder.model_id != self.settings.model:
+            self._unlock()
+            raise ModelMismatchError(f"embedder {self.embedder.model_id!r} is not the index's {self.settings.model!r}")
+        self.progress = progress
+        number = (int(self.previous["generation"][1:]) if self.previous else 0) + 1
+        self.name = f"g{number:06d}"
+        self._cleanup_stale()
+        self.tmp = self.index_dir / f".tmp-{self.name}-{os.getpid()}"
+        self.tmp.mkdir()
+        if self.previous:
+            prev = self.index_dir / self.previous["generation"]
+            src = sqlite3.connect(f"file:{prev / 'catalog.sqlite'}?mode=ro", uri=True)
+            dst = sqlite3.connect(self.tmp / "catalog.sqlite")
+            src.backup(dst)
+            src.close()
+            dst.close()
+            self.faiss_index = dense.load(prev / "dense.faiss")
+        else:
+            self.faiss_index = None
+        self.catalog = Catalog(connect_writable(self.tmp / "catalog.sqlite"))
+        self._next_id = self.catalog.next_chunk_id()
+        self._pending: list[int] = []  # chunk ids added in this generation, embedded at commit
+        self.changed = False
+
+    # --- locking ---------------------------------------------------------------------------------------------
+    def _lock(self) -> Any:
+        fh = open(self.index_dir / ".lock", "a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise IndexLockedError(
+                f"index {self.index_dir} is being written by {holder}; wait for that ingest to finish"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        return fh
+
+    def _unlock(self) -> None:
+        if self._lock_fh:
+            fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
+            self._lock_fh.close()
+            self._lock_fh = None
+
+    def _cleanup_stale(self) -> None:
+        """Temporary folders of killed writers (we hold the lock, so none is in use)."""
+        for path in self.index_dir.glob(".tmp-*"):
+            shutil.rmtree(path, ignore_errors=True)
+        for path in self.index_dir.glob(f".{MANIFEST}.*.tmp"):
+            path.unlink(missing_ok=True)
+
+    # --- changes ---------------------------------------------------------------------------------------------
+    def known_files(self) -> dict[str, sqlite3.Row]:
+        return self.catalog.known_files()
+
+    def add(self, doc: Document, chunks: list[Chunk], size: int = 0, mtime: float = 0.0) -> None:
+        with self.catalog.conn:
+            self.catalog.add_document(doc, chunks, self._next_id, size, mtime)
+        self._pending.extend(range(self._next_id, self._next_id + len(chunks)))
+        self._next_id += len(chunks)
+        self.changed = True
+
+    def remove(self, doc_id: str) -> int:
+        with self.catalog.conn:
+            ids = self.catalog.remove_document(doc_id)
+        pending = set(ids) & set(self._pending)
+        if pending:
+            self._pending = [i for i in self._pending if i not in pending]
+        stored = [i for i in ids if i not in pending]
+        if stored and self.faiss_index is not None:
+            self.faiss_index.remove_ids(np.asarray(stored, dtype=np.int64))
+        self.changed = True
+        return len(ids)
+
+    def touch(self, doc_id: str, size: int, mtime: float) -> None:
+        with self.catalog.conn:
+            self.catalog.touch(doc_id, size, mtime)
+        self.changed = True
+
+    @property
+    def pending_count(self) -> int:
+        return len(self._pending)
+
+    # --- commit ----------------------------------------------------------------------------------------------
+    def commit(self) -> dict[str, Any] | None:
+        """Embed what is new, write FAISS and BM25, and switch to the new generation. None if nothing changed."""
+        if not self.changed:
+            self.abort()
+            return None
+        stats = self._embed_pending()
+        counts = self.catalog.counts()
+        self.catalog.conn.execute("PRAGMA optimize")
+        self.catalog.conn.close()
+        dense.save(self.faiss_index, self.tmp / "dense.faiss")
+        rows = Catalog(connect_readonly(self.tmp / "catalog.sqlite"))
+        lexical = Lexical.build(rows.iter_embed_texts())
+        rows.conn.close()
+        lexical.save(self.tmp / "bm25")
+        if not (self.faiss_index.ntotal == len(lexical) == counts["chunks"]):
+            raise IndexError_(
+                f"index sizes disagree (faiss {self.faiss_index.ntotal}, bm25 {len(lexical)}, chunks {counts['chunks']}); "
+                "the previous generation stays live"
+            )
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "generation": self.name,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "kmsearch_version": __version__,
+            "model": {"name": self.embedder.model_id, "dimension": self.embedder.dimension,
+                      "max_tokens": self.embedder.max_tokens},
+            "chunking": {"max_tokens": self.settings.chunk_tokens, "overlap": self.settings.chunk_overlap,
+                         "tokenizer": self.embedder.model_id, "pages": "a chunk never spans two pages"},
+            "dense": {"library": "faiss", "type": "IDMap2,Flat", "metric": "inner_product"},
+            "lexical": {"library": "bm25s", **json.loads((self.tmp / "bm25" / "params.json").read_text())},
+            "counts": {**counts, "vectors": int(self.faiss_index.ntotal)},
+            "embedding": stats,
+        }
+        (self.tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
+        _fsync_tree(self.tmp)
+        final = self.index_dir / self.name
+        os.rename(self.tmp, final)
+        _fsync_dir(self.index_dir)
+        _atomic_write_json(self.index_dir / MANIFEST, manifest)  # the switch
+        self._prune()
+        self._unlock()
+        return manifest
+
+    def _embed_pending(self) -> dict[str, int]:
+        if self.faiss_index is None:
+            self.faiss_index = dense.new_index(self.embedder.dimension)
+        if not self._pending:
+            return {"embedded": 0, "cached": 0}
+        cache = EmbeddingCache(self.settings.cache_path, self.embedder.model_id)
+        try:
+            rows = list(self.catalog.iter_embed_texts(self._pending))
+            ids = np.asarray([r[0] for r in rows], dtype=np.int64)
+            vectors = cache.get_or_embed(
+                [r[1] for r in rows], self.embedder.embed, batch_size=max(64, self.settings.batch_size * 4),
+                progress=self.progress,
+            )
+            self.faiss_index.add_with_ids(vectors, ids)
+            return {"embedded": cache.misses, "cached": cache.hits}
+        finally:
+            cache.close()
+
+    def _prune(self) -> None:
+        gens = sorted(p for p in self.index_dir.glob("g[0-9]*") if p.is_dir())
+        for old in gens[:-KEEP_GENERATIONS]:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        try:
+            self.catalog.conn.close()
+        except sqlite3.Error:
+            pass
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self._unlock()
+
+    def __enter__(self) -> IndexWriter:
+        return self
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        if self._lock_fh is not None:  # not committed
+            self.abort()

@@ -1,0 +1,153 @@
+"""Text cleaning: repeated headers and footers, page numbers, hyphenation, whitespace, and line-to-paragraph joining.
+
+PDF text arrives as lines per page; the functions here turn it into headings and paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+from kmsearch.types import Block
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u200b\u00ad\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
+_LEADERS = re.compile(r"(?:\s?[.·…_]){4,}\s?")  # table-of-contents dot leaders
+_PAGE_LINE = re.compile(r"^(?:page\s*)?[-–—(]?\s*\d{1,4}\s*[-–—)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
+_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+([A-Z].*)$")
+_SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
+
+HEADER_ZONE = 3  # lines at the top and bottom of a page where headers, footers and page numbers live
+
+
+def normalise(text: str) -> str:
+    """Unicode NFKC (ligatures, odd spaces), control characters out, runs of spaces collapsed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _LEADERS.sub(" … ", text)
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+
+
+def _line_key(line: str) -> str:
+    return re.sub(r"\d+", "#", line.lower()).strip()
+
+
+def strip_repeated_lines(pages: list[list[str]]) -> list[list[str]]:
+    """Drop lines near the top or bottom of a page that recur (digits aside) on at least half of the pages."""
+    if len(pages) < 3:
+        return pages
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        zone = lines[:HEADER_ZONE] + lines[-HEADER_ZONE:]
+        counts.update({_line_key(line) for line in zone if line})
+    threshold = max(2, len(pages) // 2)
+    repeated = {key for key, n in counts.items() if n >= threshold}
+    out = []
+    for lines in pages:
+        n = len(lines)
+        out.append(
+            [
+                line
+                for i, line in enumerate(lines)
+                if not ((i < HEADER_ZONE or i >= n - HEADER_ZONE) and _line_key(line) in repeated)
+            ]
+        )
+    return out
+
+
+def strip_page_number(lines: list[str], number: int) -> list[str]:
+    """Remove a page number standing alone at the top or bottom, or glued to the first or last line ("41. Intro")."""
+    lines = list(lines)
+    n = str(number)
+    for idx in (0, -1):
+        if lines and _PAGE_LINE.match(lines[idx]):
+            lines.pop(idx)
+    if lines and lines[0].startswith(n):
+        rest = lines[0][len(n) :]
+        if re.match(r"^(\d{1,2}(\.\d{1,2})*\.?\s+[A-Z]|[A-Z][a-z])", rest):
+            lines[0] = rest
+    if lines and lines[-1].endswith(n):
+        rest = lines[-1][: -len(n)]
+        if re.search(r"[.!?]\s?$", rest):
+            lines[-1] = rest.rstrip()
+    return lines
+
+
+def join_hyphenated(first: str, second: str) -> str:
+    """Join two lines, healing a word broken across them ("manage-" + "ment" -> "management")."""
+    if re.search(r"[a-z]-$", first) and re.match(r"^[a-z]", second):
+        return first[:-1] + second
+    return f"{first} {second}" if first else second
+
+
+def heading_level(line: str) -> int:
+    """Guess whether a line of PDF text is a heading: return its level (1-3), or 0 for body text."""
+    if len(line) > 90 or len(line.split()) > 12 or _SENTENCE_END.search(line) or line.endswith(","):
+        return 0
+    m = _NUMBERED_HEADING.match(line)
+    if m and not re.search(r"\d\s*$", line):
+        return min(3, m.group(1).count(".") + 1)
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters):
+        return 1
+    return 0
+
+
+def lines_to_blocks(lines: list[str]) -> list[Block]:
+    """Join the lines of a page into paragraphs, keeping headings apart.
+
+    A paragraph ends at a blank line, a heading, or a line that ends a sentence and is clearly shorter
+    than the page's full lines (the last line of a paragraph rarely reaches the margin).
+    """
+    widths = sorted(len(line) for line in lines if line)
+    full = widths[int(len(widths) * 0.8)] if widths else 0
+    blocks: list[Block] = []
+    current = ""
+
+    def flush() -> None:
+        nonlocal current
+        if current.strip():
+            blocks.append(Block(current.strip()))
+        current = ""
+
+    for line in lines:
+        if not line:
+            flush()
+            continue
+        level = heading_level(line)
+        if level:
+            flush()
+            blocks.append(Block(line, "heading", level))
+            continue
+        current = join_hyphenated(current, line)
+        if _SENTENCE_END.search(line) and len(line) < 0.75 * full:
+            flush()
+    flush()
+    return blocks
+
+
+def text_to_blocks(text: str, markdown: bool = False) -> list[Block]:
+    """Paragraphs separated by blank lines; Markdown `#` lines become headings."""
+    blocks: list[Block] = []
+    para: list[str] = []
+
+    def flush() -> None:
+        if para:
+            joined = ""
+            for line in para:
+                joined = join_hyphenated(joined, line)
+            blocks.append(Block(joined.strip()))
+            para.clear()
+
+    for line in normalise(text).split("\n"):
+        m = re.match(r"^(#{1,6})\s+(.*?)\s*#*$", line) if markdown else None
+        if m:
+            flush()
+            blocks.append(Block(m.group(2), "heading", len(m.group(1))))
+        elif not line:
+            flush()
+        else:
+            para.append(line)
+    flush()
+    return blocks

@@ -1,0 +1,132 @@
+"""`extract(path, settings) -> Document`: pick the extractor by content, then fill in the metadata it could not."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+from kmsearch.config import Settings
+from kmsearch.errors import ExtractionError
+from kmsearch.ingest.sniff import sniff
+from kmsearch.types import Document
+
+_BAD_TITLES = re.compile(
+    r"^(untitled|microsoft (word|powerpoint) - .*|slide \d+|document\d*|presentation\d*|\W*|.*\.(tiff?|pdf|docx?|pptx?|jpe?g|png))$",
+    re.I,
+)
+# Languages a public-service archive plausibly holds; an unrestricted detector guesses rare ones on tables.
+LANGUAGES = ["en", "af", "zu", "xh", "nl", "fr", "de", "pt", "es", "it", "sw"]
+_DATE = re.compile(
+    r"\b(\d{1,2})\s+(January|February|March|April|May|June|July|August|September|October|November|December)\s+"
+    r"((?:19|20)\d{2})\b"
+)
+_MONTHS = "january february march april may june july august september october november december".split()
+
+
+def extract(path: Path, settings: Settings | None = None) -> Document:
+    """Read one file into a Document with title, dates, language and type filled in where they can be."""
+    settings = settings or Settings()
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ExtractionError(str(path), f"cannot read file ({exc.strerror})") from exc
+    if size > settings.max_file_mb * 1024 * 1024:
+        raise ExtractionError(str(path), f"file is {size / 2**20:.0f} MB, over max_file_mb={settings.max_file_mb:g}")
+    try:
+        kind = sniff(path)
+        doc = _dispatch(path, kind, settings)
+    except PermissionError as exc:
+        raise ExtractionError(str(path), "permission denied") from exc
+    except OSError as exc:
+        raise ExtractionError(str(path), f"cannot read file ({exc.strerror or exc})") from exc
+    if not any(page.blocks for page in doc.pages):
+        reason = "no text found"
+        if doc.warnings:
+            reason += f" ({'; '.join(doc.warnings)})"
+        raise ExtractionError(str(path), reason)
+    return finalise(doc)
+
+
+def _dispatch(path: Path, kind: str, settings: Settings) -> Document:
+    if kind == "pdf":
+        from kmsearch.ingest.extract.pdf import extract_pdf
+
+        return extract_pdf(path, settings)
+    if kind in ("docx", "pptx"):
+        from kmsearch.ingest.extract.office import extract_docx, extract_pptx
+
+        return extract_docx(path) if kind == "docx" else extract_pptx(path)
+    if kind == "image":
+        if not settings.ocr:
+            raise ExtractionError(str(path), "image file and OCR is turned off")
+        from kmsearch.ingest.extract.ocr import extract_image
+
+        return extract_image(path, settings)
+    from kmsearch.ingest.extract.web import extract_html, extract_text
+
+    return extract_html(path) if kind == "html" else extract_text(path, kind)
+
+
+def finalise(doc: Document) -> Document:
+    """Title (properties, else first heading, else file name), date, language and document type."""
+    title = doc.title if doc.title and not _BAD_TITLES.match(doc.title) else ""
+    if not title:
+        title = next((b.text for p in doc.pages for b in p.blocks if b.kind == "heading"), "")
+    if not title:
+        title = re.sub(r"[-_]+", " ", Path(doc.path).stem).strip().capitalize()
+    text = doc.text
+    created = doc.created or first_date(text[:3000])
+    return dataclasses.replace(
+        doc,
+        title=title[:300],
+        created=created,
+        language=(doc.language or detect_language(text))[:2].lower() if text.strip() else doc.language,
+        doc_type=guess_type(doc.format, Path(doc.path).name, title, text[:4000]),
+    )
+
+
+def first_date(text: str) -> str | None:
+    m = _DATE.search(text)
+    if not m:
+        return None
+    return f"{m.group(3)}-{_MONTHS.index(m.group(2).lower()) + 1:02d}-{int(m.group(1)):02d}"
+
+
+def detect_language(text: str) -> str:
+    from py3langid.langid import LanguageIdentifier, MODEL_FILE
+
+    global _IDENTIFIER
+    if _IDENTIFIER is None:
+        _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE)
+        _IDENTIFIER.set_languages(LANGUAGES)
+    lang, _ = _IDENTIFIER.classify(text[:5000])
+    return str(lang)
+
+
+_IDENTIFIER = None
+
+
+def guess_type(fmt: str, name: str, title: str, text: str) -> str:
+    """A document type from its format, name, title and opening text; rules ordered from most to least specific."""
+    head = f"{name} {title}".lower().replace("-", " ").replace("_", " ")
+    body = text.lower()
+    if fmt == "pptx":
+        return "presentation"
+    if "minutes" in head or ("present:" in body and ("apologies" in body or "agenda" in body)):
+        return "minutes"
+    if re.search(r"study (tour|visit)|benchmarking (visit|trip)", head):
+        return "study-tour report"
+    if fmt == "csv" or "register" in head:
+        return "register"
+    if re.search(r"\b(policy|strategy|guideline|framework|procedure|act|regulations?|charter)\b", head):
+        return "policy"
+    if re.search(r"\b(report|review|audit|evaluation|assessment|summary|close ?out)\b", head):
+        return "report"
+    if re.search(r"study (tour|visit)", body[:1500]):
+        return "study-tour report"
+    return "other"
+
+
+__all__ = ["ExtractionError", "extract", "finalise", "guess_type"]

@@ -1,0 +1,89 @@
+"""HTML (BeautifulSoup), Markdown, plain text and CSV, with the encoding detected by charset-normalizer."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from charset_normalizer import from_bytes
+
+from kmsearch.errors import ExtractionError
+from kmsearch.ingest import clean
+from kmsearch.ingest.extract.props import split_authors
+from kmsearch.types import Block, Document, Page
+
+BLOCK_TAGS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "tr", "pre", "blockquote", "dt", "dd", "figcaption"]
+
+
+def read_text(path: Path) -> str:
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        best = from_bytes(data).best()
+        if best is None:
+            raise ExtractionError(str(path), "text in an unknown encoding") from None
+        return str(best)
+
+
+def extract_html(path: Path) -> Document:
+    soup = BeautifulSoup(read_text(path), "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "nav"]):
+        tag.decompose()
+    blocks: list[Block] = []
+    for tag in soup.find_all(BLOCK_TAGS):
+        if tag.find(BLOCK_TAGS):  # leaves only, so nested text is not read twice
+            continue
+        sep = " | " if tag.name == "tr" else " "
+        text = clean.normalise(tag.get_text(sep, strip=True)).replace("\n", " ").strip()
+        if text:
+            level = int(tag.name[1]) if tag.name[0] == "h" and tag.name[1:].isdigit() else 0
+            blocks.append(Block(text, "heading" if level else "paragraph", level))
+    title = soup.title.get_text(strip=True) if soup.title else ""
+
+    def meta(*names: str) -> str | None:
+        for name in names:
+            tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": name})
+            if tag and tag.get("content"):
+                return str(tag["content"]).strip()
+        return None
+
+    date = meta("date", "dcterms.created", "article:published_time")
+    lang = soup.html.get("lang") if soup.html else None
+    return Document(
+        path=str(path),
+        format="html",
+        title=title,
+        pages=(Page(1, tuple(blocks)),),
+        authors=split_authors(meta("author", "dcterms.creator")),
+        created=date[:10] if date else None,
+        language=str(lang)[:2] if lang else None,
+    )
+
+
+def extract_text(path: Path, kind: str) -> Document:
+    text = read_text(path)
+    if kind == "csv":
+        pages = (Page(1, tuple(_csv_blocks(text))),)
+    else:
+        parts = text.split("\f")  # form feeds mark pages in text exports
+        pages = tuple(Page(i, tuple(clean.text_to_blocks(p, kind == "markdown"))) for i, p in enumerate(parts, 1))
+    return Document(path=str(path), format=kind, title="", pages=pages)
+
+
+def _csv_blocks(text: str) -> list[Block]:
+    """Each row becomes 'column: value; ...' so that a row is searchable with its column names."""
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return []
+    header = [h.strip() for h in rows[0]]
+    blocks = []
+    for row in rows[1:]:
+        fields = [f"{h}: {v.strip()}" for h, v in zip(header, row) if v.strip()]
+        if fields:
+            blocks.append(Block("; ".join(fields)))
+    return blocks

@@ -1,0 +1,217 @@
+"""Ingest: walk folders, extract what changed, chunk, and write the next index generation.
+
+Unchanged files (same size and mtime, or same content hash) are not read again; files that vanished from a
+folder being ingested are removed; a file that fails is reported with its reason and the batch goes on. A
+changed file that now fails keeps its previously indexed version.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from tqdm import tqdm
+
+from kmsearch.config import Settings
+from kmsearch.errors import ExtractionError
+from kmsearch.index.embed import Embedder
+from kmsearch.index.store import IndexWriter
+from kmsearch.ingest.chunk import Chunker
+from kmsearch.ingest.extract import extract
+from kmsearch.types import Document
+
+log = logging.getLogger(__name__)
+STATUSES = ("added", "updated", "unchanged", "removed", "failed")
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    status: str  # one of STATUSES
+    reason: str | None = None
+    doc_id: str | None = None
+    pages: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    files: list[FileOutcome] = field(default_factory=list)
+    generation: str | None = None
+    embedded: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    def summary(self) -> dict[str, int]:
+        return {status: self.count(status) for status in STATUSES}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "generation": self.generation,
+            "summary": self.summary(),
+            "embedded": self.embedded,
+            "cached": self.cached,
+            "seconds": round(self.seconds, 2),
+            "files": [dataclasses.asdict(f) for f in self.files],
+        }
+
+
+def doc_id_for(key: str) -> str:
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def walk(root: Path) -> Iterator[Path]:
+    """Files under `root` in a stable order, skipping hidden ones; directory symlinks are not followed."""
+    if not root.is_dir():
+        yield root
+        return
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(folder) / name
+
+
+def _progress(show: bool, **kwargs: Any) -> tqdm:
+    return tqdm(disable=not (show and sys.stderr.isatty()), leave=False, **kwargs)
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    settings: Settings,
+    embedder: Embedder | None = None,
+    show_progress: bool = False,
+) -> IngestReport:
+    """Bring the index in line with the files under `paths`: add new, replace changed, drop deleted."""
+    started = time.perf_counter()
+    report = IngestReport()
+    roots = []
+    for p in paths:
+        root = Path(p).expanduser().absolute()
+        if not root.exists() and not root.is_symlink():
+            report.files.append(FileOutcome(str(p), "failed", "path does not exist"))
+        else:
+            roots.append(root)
+    files = [(path, root) for root in roots for path in walk(root)]
+    with _progress(show_progress, unit="chunk", desc="embedding") as embed_bar:
+        with IndexWriter(settings, embedder, progress=embed_bar.update) as writer:
+            chunker = Chunker(writer.embedder.tokenizer, writer.settings.chunk_tokens, writer.settings.chunk_overlap)
+            known = writer.known_files()
+            seen: set[str] = set()
+            for path, root in _progress(show_progress, iterable=files, unit="file", desc="extracting"):
+                seen.add(str(path))
+                report.files.append(_ingest_file(writer, chunker, path, root, known.get(str(path)), settings))
+            for path_str, row in known.items():
+                in_root = any(path_str == str(r) or path_str.startswith(str(r) + os.sep) for r in roots if r.is_dir())
+                if in_root and path_str not in seen:
+                    writer.remove(row["doc_id"])
+                    report.files.append(FileOutcome(path_str, "removed", doc_id=row["doc_id"]))
+            embed_bar.reset(total=writer.pending_count)
+            manifest = writer.commit()
+    if manifest:
+        report.generation = manifest["generation"]
+        report.embedded = manifest["embedding"]["embedded"]
+        report.cached = manifest["embedding"]["cached"]
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _ingest_file(
+    writer: IndexWriter, chunker: Chunker, path: Path, root: Path, previous: Any, settings: Settings
+) -> FileOutcome:
+    started = time.perf_counter()
+    outcome = FileOutcome(str(path), "failed", doc_id=previous["doc_id"] if previous else None)
+    try:
+        stat = path.stat()
+        if previous is not None and previous["size"] == stat.st_size and previous["mtime"] == stat.st_mtime:
+            outcome.status = "unchanged"
+            return outcome
+        digest = file_hash(path)
+        if previous is not None and previous["content_hash"] == digest:
+            writer.touch(previous["doc_id"], stat.st_size, stat.st_mtime)
+            outcome.status = "unchanged"
+            return outcome
+        doc = extract(path, writer.settings)
+        doc = dataclasses.replace(doc, doc_id=doc_id_for(str(path)), content_hash=digest, source=str(root))
+        outcome.status, outcome.chunks = _store(writer, chunker, doc, previous, stat.st_size, stat.st_mtime)
+        outcome.doc_id, outcome.pages, outcome.warnings = doc.doc_id, len(doc.pages), list(doc.warnings)
+    except ExtractionError as exc:
+        outcome.reason = exc.reason
+    except OSError as exc:
+        outcome.reason = _os_reason(exc)
+    except Exception as exc:  # a library bug on one odd file must not stop the batch
+        log.exception("unexpected error on %s", path)
+        outcome.reason = f"unexpected {type(exc).__name__}: {exc}"
+    if outcome.status == "failed" and previous is not None:
+        outcome.reason = f"{outcome.reason}; the previously indexed version is kept"
+    outcome.seconds = round(time.perf_counter() - started, 3)
+    return outcome
+
+
+def _store(writer: IndexWriter, chunker: Chunker, doc: Document, previous: Any, size: int, mtime: float) -> tuple[str, int]:
+    """Replace or add one document; returns its outcome status and chunk count."""
+    chunks = chunker.chunk(doc)
+    if previous is not None:
+        writer.remove(previous["doc_id"])
+    writer.add(doc, chunks, size, mtime)
+    return ("updated" if previous is not None else "added"), len(chunks)
+
+
+def _os_reason(exc: OSError) -> str:
+    import errno
+
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if exc.errno == errno.ENOENT:
+        return "broken symbolic link or file vanished"
+    if exc.errno == errno.EACCES:
+        return "permission denied"
+    return f"cannot read file ({exc.strerror or exc})"
+
+
+def ingest_documents(
+    documents: Iterable[Document], settings: Settings, embedder: Embedder | None = None, show_progress: bool = False
+) -> IngestReport:
+    """Index documents that are not files (e.g. a BEIR collection); `path` is their key, `content_hash` their version."""
+    started = time.perf_counter()
+    report = IngestReport()
+    with _progress(show_progress, unit="chunk", desc="embedding") as bar:
+        with IndexWriter(settings, embedder, progress=bar.update) as writer:
+            chunker = Chunker(writer.embedder.tokenizer, writer.settings.chunk_tokens, writer.settings.chunk_overlap)
+            known = writer.known_files()
+            for doc in _progress(show_progress, iterable=documents, unit="doc", desc="chunking"):
+                previous = known.get(doc.path)
+                if previous is not None and previous["content_hash"] == doc.content_hash:
+                    report.files.append(FileOutcome(doc.path, "unchanged", doc_id=previous["doc_id"]))
+                    continue
+                doc = dataclasses.replace(doc, doc_id=doc.doc_id or doc_id_for(doc.path))
+                status, n_chunks = _store(writer, chunker, doc, previous, 0, 0.0)
+                report.files.append(FileOutcome(doc.path, status, doc_id=doc.doc_id, pages=len(doc.pages), chunks=n_chunks))
+            bar.reset(total=writer.pending_count)
+            manifest = writer.commit()
+    if manifest:
+        report.generation = manifest["generation"]
+        report.embedded = manifest["embedding"]["embedded"]
+        report.cached = manifest["embedding"]["cached"]
+    report.seconds = time.perf_counter() - started
+    return report

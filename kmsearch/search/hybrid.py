@@ -1,0 +1,127 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25) candidates, fused, then grouped by document.
+
+Fusion is reciprocal-rank fusion by default (Cormack et al. 2009), which needs no score calibration; normalised
+score fusion (min-max per retriever, weighted by `fusion_alpha`) is offered too. docs/benchmarks.md has the
+SciFact figures behind the default.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from kmsearch.errors import InvalidParameterError
+from kmsearch.index import dense
+from kmsearch.index.store import Index
+from kmsearch.search.filters import Filters
+from kmsearch.search.snippets import make_snippet, query_stems
+from kmsearch.types import Hit, Passage
+
+log = logging.getLogger(__name__)
+MODES = ("hybrid", "dense", "bm25")
+FUSIONS = ("rrf", "score")
+MAX_QUERY_CHARS = 1000
+MAX_K = 1000
+
+
+@dataclass(frozen=True)
+class Ranked:
+    chunk_id: int
+    score: float
+
+
+def rrf(lists: list[list[tuple[int, float]]], k: int = 60) -> dict[int, float]:
+    fused: dict[int, float] = defaultdict(float)
+    for ranked in lists:
+        for rank, (chunk_id, _) in enumerate(ranked, start=1):
+            fused[chunk_id] += 1.0 / (k + rank)
+    return dict(fused)
+
+
+def score_fusion(dense_hits: list[tuple[int, float]], bm25_hits: list[tuple[int, float]], alpha: float) -> dict[int, float]:
+    def minmax(hits: list[tuple[int, float]]) -> dict[int, float]:
+        if not hits:
+            return {}
+        scores = [s for _, s in hits]
+        lo, hi = min(scores), max(scores)
+        return {c: (s - lo) / (hi - lo) if hi > lo else 1.0 for c, s in hits}
+
+    d, b = minmax(dense_hits), minmax(bm25_hits)
+    return {c: alpha * d.get(c, 0.0) + (1 - alpha) * b.get(c, 0.0) for c in d.keys() | b.keys()}
+
+
+class Searcher:
+    """`Searcher(index).search(query, k, mode, filters) -> list[Hit]`, one hit per document, best first."""
+
+    def __init__(self, index: Index):
+        self.index = index
+        self.settings = index.settings
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        mode: str = "hybrid",
+        filters: Filters | None = None,
+        fusion: str | None = None,
+        passages: int = 3,
+    ) -> list[Hit]:
+        query = " ".join(query.split())
+        self._validate(query, k, mode, fusion or self.settings.fusion)
+        if not query:
+            return []
+        scores = self.score_chunks(query, k, mode, filters or Filters(), fusion or self.settings.fusion)
+        return self._group(query, scores, k, passages)
+
+    def score_chunks(self, query: str, k: int, mode: str, filters: Filters, fusion: str) -> dict[int, float]:
+        """Fused chunk scores for a query (the candidates before grouping)."""
+        allowed = filters.chunk_ids(self.index.catalog)
+        n = max(self.settings.candidates, k * 5)
+        dense_hits = bm25_hits = []
+        if mode in ("hybrid", "dense"):
+            vector = self.index.embedder.embed_query(query)
+            dense_hits = dense.search(self.index.faiss_index, vector, n, allowed)
+        if mode in ("hybrid", "bm25"):
+            bm25_hits = self.index.lexical.search(query, n, allowed)
+        if mode == "dense":
+            return dict(dense_hits)
+        if mode == "bm25":
+            return dict(bm25_hits)
+        if fusion == "rrf":
+            return rrf([dense_hits, bm25_hits], self.settings.rrf_k)
+        return score_fusion(dense_hits, bm25_hits, self.settings.fusion_alpha)
+
+    def _group(self, query: str, scores: dict[int, float], k: int, passages: int) -> list[Hit]:
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        rows = self.index.catalog.chunks([c for c, _ in ranked])
+        by_doc: dict[str, list[tuple[int, float]]] = {}
+        for chunk_id, score in ranked:
+            row = rows.get(chunk_id)
+            if row is None:
+                continue
+            if row["doc_id"] not in by_doc and len(by_doc) == k:
+                continue
+            by_doc.setdefault(row["doc_id"], []).append((chunk_id, score))
+        docs = self.index.catalog.documents(list(by_doc))
+        stems = query_stems(query)
+        hits = []
+        for doc_id, chunk_scores in by_doc.items():
+            doc = docs[doc_id]
+            best = [
+                Passage(c, rows[c]["page"], rows[c]["heading"], make_snippet(rows[c]["text"], stems), s)
+                for c, s in chunk_scores[:passages]
+            ]
+            hits.append(Hit(doc_id, doc["path"], doc["title"], doc["doc_type"], doc["date"], chunk_scores[0][1], tuple(best)))
+        return hits
+
+    @staticmethod
+    def _validate(query: str, k: int, mode: str, fusion: str) -> None:
+        if mode not in MODES:
+            raise InvalidParameterError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        if fusion not in FUSIONS:
+            raise InvalidParameterError(f"fusion must be one of {', '.join(FUSIONS)}, got {fusion!r}")
+        if not 1 <= k <= MAX_K:
+            raise InvalidParameterError(f"k must be between 1 and {MAX_K}, got {k}")
+        if len(query) > MAX_QUERY_CHARS:
+            raise InvalidParameterError(f"query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
