@@ -66,7 +66,10 @@ class SentenceTransformerEmbedder:
     @cached_property
     def model(self) -> Any:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
         try:
             model = SentenceTransformer(self._path, device=self.settings.device)
         except (OSError, ValueError) as exc:

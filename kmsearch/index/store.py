@@ -88,7 +88,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _atomic_write_json(path: Path, data: dict[str, Any]) -> None:
+def atomic_write_json(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump(data, fh, indent=2)
@@ -202,9 +202,14 @@ class IndexWriter:
             self._lock_fh = None
 
     def _cleanup_stale(self) -> None:
-        """Temporary folders of killed writers (we hold the lock, so none is in use)."""
+        """Leftovers of killed writers: temporary folders, and generations written but never switched to
+        (newer than the live one). We hold the lock and no reader ever opened them, so they can go."""
         for path in self.index_dir.glob(".tmp-*"):
             shutil.rmtree(path, ignore_errors=True)
+        live = self.previous["generation"] if self.previous else ""
+        for path in self.index_dir.glob("g[0-9]*"):
+            if path.is_dir() and path.name > live:
+                shutil.rmtree(path, ignore_errors=True)
         for path in self.index_dir.glob(f".{MANIFEST}.*.tmp"):
             path.unlink(missing_ok=True)
 
@@ -279,7 +284,7 @@ class IndexWriter:
         final = self.index_dir / self.name
         os.rename(self.tmp, final)
         _fsync_dir(self.index_dir)
-        _atomic_write_json(self.index_dir / MANIFEST, manifest)  # the switch
+        atomic_write_json(self.index_dir / MANIFEST, manifest)  # the switch
         self._prune()
         self._unlock()
         return manifest

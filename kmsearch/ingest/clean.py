@@ -12,6 +12,7 @@ from collections import Counter
 from kmsearch.types import Block
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u200b\u00ad\ufeff]")
+_SOFT_HYPHEN = re.compile(r"(?<=[a-z])\ufffe(?=[a-z])")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
 _LEADERS = re.compile(r"(?:\s?[.·…_]){4,}\s?")  # table-of-contents dot leaders
 _PAGE_LINE = re.compile(r"^(?:page\s*)?[-–—(]?\s*\d{1,4}\s*[-–—)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
@@ -23,6 +24,9 @@ HEADER_ZONE = 3  # lines at the top and bottom of a page where headers, footers 
 
 def normalise(text: str) -> str:
     """Unicode NFKC (ligatures, odd spaces), control characters out, runs of spaces collapsed."""
+    # PDFium returns a hyphen at a line end as U+FFFE with the line break already removed: heal the word, as
+    # join_hyphenated does ("manage-" + "ment"), and keep a real hyphen anywhere else ("Covid-19").
+    text = _SOFT_HYPHEN.sub("", text).replace("\ufffe", "-")
     text = unicodedata.normalize("NFKC", text)
     text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     text = _LEADERS.sub(" … ", text)
@@ -65,11 +69,14 @@ def strip_page_number(lines: list[str], number: int) -> list[str]:
             lines.pop(idx)
     if lines and lines[0].startswith(n):
         rest = lines[0][len(n) :]
-        if re.match(r"^(\d{1,2}(\.\d{1,2})*\.?\s+[A-Z]|[A-Z][a-z])", rest):
+        # Glued to a numbered heading ("41. The case" on page 4) or a word ("4Introduction"); not a count
+        # ("16 Days of Activism", "100 Days"), a "10. Financing" heading or a "155. Specific ..." paragraph on page 1.
+        numbered = re.match(r"^[1-9]\d?(\.\d{1,2})*\.\s+[A-Z]|^[1-9]\d?(\.\d{1,2})+\s+[A-Z]", rest)
+        if (numbered and heading_level(rest)) or re.match(r"^[A-Z][a-z]", rest):
             lines[0] = rest
     if lines and lines[-1].endswith(n):
         rest = lines[-1][: -len(n)]
-        if re.search(r"[.!?]\s?$", rest):
+        if re.search(r"(?<!\d)[.!?]\s?$", rest):  # "country.11" yes; "section 2.1" or "30.2" on page 1/2 no
             lines[-1] = rest.rstrip()
     return lines
 

@@ -22,7 +22,7 @@ from tqdm import tqdm
 from kmsearch.config import Settings
 from kmsearch.errors import ExtractionError
 from kmsearch.index.embed import Embedder
-from kmsearch.index.store import IndexWriter
+from kmsearch.index.store import IndexWriter, atomic_write_json
 from kmsearch.ingest.chunk import Chunker
 from kmsearch.ingest.extract import extract
 from kmsearch.types import Document
@@ -107,7 +107,7 @@ def ingest(
     report = IngestReport()
     roots = []
     for p in paths:
-        root = Path(p).expanduser().absolute()
+        root = Path(os.path.abspath(Path(p).expanduser()))  # normalise '..' but keep symlinked names
         if not root.exists() and not root.is_symlink():
             report.files.append(FileOutcome(str(p), "failed", "path does not exist"))
         else:
@@ -133,6 +133,7 @@ def ingest(
         report.embedded = manifest["embedding"]["embedded"]
         report.cached = manifest["embedding"]["cached"]
     report.seconds = time.perf_counter() - started
+    atomic_write_json(Path(settings.index_dir) / "ingest-report.json", report.to_json())
     return report
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -54,7 +55,7 @@ class Filters:
             clauses.append("LOWER(d.authors) LIKE ?")
             args.append(f"%{self.author.lower()}%")
         if self.source:
-            resolved = str(Path(self.source).expanduser().absolute())
+            resolved = os.path.abspath(Path(self.source).expanduser())
             clauses.append("(d.path LIKE ? OR d.path LIKE ?)")
             args.extend([resolved + "/%", f"%/{self.source.strip('/')}/%"])
         if self.language:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import date
 from pathlib import Path
 
 from kmsearch.config import Settings
@@ -91,7 +92,10 @@ def first_date(text: str) -> str | None:
     m = _DATE.search(text)
     if not m:
         return None
-    return f"{m.group(3)}-{_MONTHS.index(m.group(2).lower()) + 1:02d}-{int(m.group(1)):02d}"
+    try:  # "31 February 2009" (or OCR's "39 March") is no date
+        return date(int(m.group(3)), _MONTHS.index(m.group(2).lower()) + 1, int(m.group(1))).isoformat()
+    except ValueError:
+        return None
 
 
 def detect_language(text: str) -> str:

@@ -24,6 +24,12 @@ def read_text(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
+        # Legacy files here are Windows "ANSI" (cp1252); charset-normalizer picks look-alike code pages for them
+        # (cp1250, cp1257, even cp1251: "café" came back as "cafщ"), so it only gets what cp1252 cannot decode.
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
         best = from_bytes(data).best()
         if best is None:
             raise ExtractionError(str(path), "text in an unknown encoding") from None

@@ -1,0 +1,297 @@
+"""The `kmsearch` command: a thin layer that parses, calls the library, and prints.
+
+Library errors (KmsearchError) become one line on stderr and exit code 1; `-v` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from kmsearch import __version__
+from kmsearch.config import Settings
+from kmsearch.errors import KmsearchError
+from kmsearch.types import DOC_TYPES
+
+log = logging.getLogger("kmsearch")
+
+
+class Context:
+    def __init__(self, config: str | None, verbose: bool):
+        self.config = config
+        self.verbose = verbose
+
+    def settings(self, **overrides: Any) -> Settings:
+        return Settings.load(self.config, **overrides)
+
+
+def _run(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one clear line, and anything unexpected into one line plus a hint."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context().find_object(Context)
+        try:
+            return fn(*args, **kwargs)
+        except KmsearchError as exc:
+            if ctx and ctx.verbose:
+                raise
+            raise click.ClickException(str(exc)) from None
+        except (KeyboardInterrupt, click.ClickException, click.exceptions.Exit):
+            raise
+        except Exception as exc:
+            if ctx and ctx.verbose:
+                raise
+            raise click.ClickException(f"unexpected {type(exc).__name__}: {exc} (run with -v for details)") from None
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+index_option = click.option(
+    "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Index folder [default: indexes/default, or KMSEARCH_INDEX_DIR].",
+)
+model_option = click.option("--model", default=None, help="Sentence-transformers model name or folder.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", type=click.Path(dir_okay=False), default=None, help="Settings file [default: kmsearch.toml].")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress and show tracebacks.")
+@click.version_option(__version__)
+@click.pass_context
+def cli(ctx: click.Context, config: str | None, verbose: bool) -> None:
+    """Semantic search over a department's documents.
+
+    \b
+    Example:
+        kmsearch ingest corpus/
+        kmsearch search "mobile service delivery"
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = Context(config, verbose)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@index_option
+@model_option
+@click.option("--no-ocr", is_flag=True, help="Do not OCR pages without a text layer.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.option("--json", "as_json", is_flag=True, help="Print the ingest report as JSON.")
+@click.pass_obj
+@_run
+def ingest(obj: Context, paths: tuple[Path, ...], index_dir: Path | None, model: str | None, no_ocr: bool,
+           quiet: bool, as_json: bool) -> None:
+    """Add, update and remove documents so the index matches PATHS (folders or files).
+
+    Unchanged files are skipped; files gone from a folder are removed from the index; a file that cannot be
+    read is reported with the reason and the rest goes on.
+
+    \b
+    Example:
+        kmsearch ingest corpus/ --index indexes/default
+    """
+    from kmsearch.ingest.pipeline import ingest as run_ingest
+
+    settings = obj.settings(index_dir=index_dir, model=model, ocr=False if no_ocr else None)
+    report = run_ingest(paths, settings, show_progress=not quiet)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        for f in report.files:
+            if f.status == "failed":
+                click.secho(f"failed     {f.path}: {f.reason}", fg="red", err=True)
+            elif f.status != "unchanged" or obj.verbose:
+                extra = f" ({f.pages} pages, {f.chunks} chunks)" if f.status in ("added", "updated") else ""
+                click.echo(f"{f.status:<10} {f.path}{extra}")
+            for w in f.warnings:
+                click.secho(f"warning    {f.path}: {w}", fg="yellow", err=True)
+        parts = ", ".join(f"{n} {s}" for s, n in report.summary().items() if n)
+        where = f"generation {report.generation}" if report.generation else "no change"
+        click.echo(
+            f"{parts or 'no files'}; {report.embedded} passages embedded, {report.cached} from cache; "
+            f"{where} in {report.seconds:.1f}s"
+        )
+    if report.count("failed"):
+        sys.exit(2)  # some files failed; what could be indexed was
+
+
+def _highlight(snippet: str) -> str:
+    parts = re.split(r"<mark>(.*?)</mark>", snippet)
+    return "".join(click.style(html.unescape(p), bold=True, fg="yellow") if i % 2 else html.unescape(p)
+                   for i, p in enumerate(parts))
+
+
+@cli.command()
+@click.argument("query")
+@index_option
+@model_option
+@click.option("--k", "-k", default=10, show_default=True, help="Number of documents.")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
+@click.option("--fusion", type=click.Choice(["rrf", "score"]), default=None, help="Hybrid fusion [default: rrf].")
+@click.option("--type", "doc_types", multiple=True, type=click.Choice(DOC_TYPES), help="Document type (repeatable).")
+@click.option("--from", "date_from", default=None, help="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--to", "date_to", default=None, help="Latest date: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--author", default=None, help="Author name contains this.")
+@click.option("--source", default=None, help="Only documents under this folder.")
+@click.option("--language", default=None, help="ISO 639-1 language code, e.g. en.")
+@click.option("--passages", default=3, show_default=True, help="Passages shown per document.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"hits": [...]} as JSON.')
+@click.pass_obj
+@_run
+def search(obj: Context, query: str, index_dir: Path | None, model: str | None, k: int, mode: str,
+           fusion: str | None, doc_types: tuple[str, ...], date_from: str | None, date_to: str | None,
+           author: str | None, source: str | None, language: str | None, passages: int, as_json: bool) -> None:
+    """Find the documents and passages that answer QUERY, best first.
+
+    \b
+    Example:
+        kmsearch search "what do we know about mobile service delivery?" --type report --from 2010
+    """
+    from kmsearch.index.store import Index
+    from kmsearch.search import Filters, Searcher
+
+    settings = obj.settings(index_dir=index_dir, model=model)
+    filters = Filters(doc_types, date_from, date_to, author, source, language)
+    index = Index.open(settings)
+    hits = Searcher(index).search(query, k=k, mode=mode, filters=filters, fusion=fusion, passages=passages)
+    if as_json:
+        click.echo(json.dumps({"hits": [h.to_json() for h in hits]}, indent=2, ensure_ascii=False))
+        return
+    if not hits:
+        click.echo("No documents match.")
+    for rank, hit in enumerate(hits, 1):
+        meta = " · ".join(x for x in (hit.doc_type, hit.date) if x)
+        click.secho(f"{rank}. {hit.title}", bold=True, nl=False)
+        click.echo(f"  [{meta}]  {hit.score:.4f}")
+        click.secho(f"   {hit.path}", dim=True)
+        for p in hit.passages:
+            where = f"p. {p.page}" + (f" · {p.heading}" if p.heading else "")
+            click.echo(f"   {where}: {_highlight(p.snippet)}")
+        click.echo()
+
+
+@cli.command()
+@index_option
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@_run
+def status(obj: Context, index_dir: Path | None, as_json: bool) -> None:
+    """Show the index: generation, model, counts, document types and the last ingest.
+
+    \b
+    Example:
+        kmsearch status --index indexes/default
+    """
+    from kmsearch.index.store import Index
+
+    index = Index.open(obj.settings(index_dir=index_dir))
+    types = dict(index.catalog.conn.execute("SELECT doc_type, COUNT(*) FROM documents GROUP BY doc_type ORDER BY 2 DESC"))
+    report_path = index.directory / "ingest-report.json"
+    last = json.loads(report_path.read_text()) if report_path.exists() else None
+    info = {
+        "index": str(index.directory),
+        "generation": index.generation,
+        "created": index.manifest["created"],
+        "model": index.manifest["model"],
+        "chunking": index.manifest["chunking"],
+        "counts": index.manifest["counts"],
+        "types": types,
+        "last_ingest": {k: last[k] for k in ("summary", "embedded", "cached", "seconds")} if last else None,
+    }
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    c = info["counts"]
+    click.echo(f"index       {info['index']} (generation {info['generation']}, {info['created']})")
+    click.echo(f"model       {info['model']['name']} ({info['model']['dimension']} dimensions)")
+    click.echo(f"contents    {c['documents']} documents, {c['pages']} pages, {c['chunks']} passages")
+    click.echo("types       " + ", ".join(f"{n} {t}" for t, n in types.items()))
+    if last:
+        click.echo("last ingest " + ", ".join(f"{n} {s}" for s, n in last["summary"].items() if n))
+
+
+@cli.command()
+@click.argument("refs", nargs=-1, required=True)
+@index_option
+@click.pass_obj
+@_run
+def remove(obj: Context, refs: tuple[str, ...], index_dir: Path | None) -> None:
+    """Remove documents from the index by id, path, or the end of a path.
+
+    \b
+    Example:
+        kmsearch remove minutes/km-steering-committee-2009-06-17.docx
+    """
+    from kmsearch.index.store import IndexWriter
+
+    with IndexWriter(obj.settings(index_dir=index_dir)) as writer:
+        removed = 0
+        for ref in refs:
+            docs = writer.catalog.find_documents(ref)
+            if not docs:
+                click.secho(f"not found  {ref}", fg="yellow", err=True)
+            for doc in docs:
+                writer.remove(doc["doc_id"])
+                click.echo(f"removed    {doc['path']}")
+                removed += 1
+        manifest = writer.commit()
+    click.echo(f"{removed} removed" + (f"; generation {manifest['generation']}" if manifest else ""))
+
+
+@cli.group(name="eval")
+def eval_group() -> None:
+    """Measure retrieval quality."""
+
+
+@eval_group.command("beir")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--mode", "modes", multiple=True, type=click.Choice(["hybrid", "dense", "bm25", "all"]), default=["all"],
+              show_default=True, help="Repeatable; all = bm25, dense and hybrid with each fusion.")
+@click.option("--fusion", type=click.Choice(["rrf", "score"]), default=None, help="Fusion for hybrid [default: both].")
+@click.option("--split", default="test", show_default=True)
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Scratch index, kept for the next run [default: indexes/eval/<folder name>].")
+@model_option
+@click.option("--quiet", "-q", is_flag=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@_run
+def eval_beir(obj: Context, folder: Path, modes: tuple[str, ...], fusion: str | None, split: str,
+              workdir: Path | None, model: str | None, quiet: bool, as_json: bool) -> None:
+    """Ingest a BEIR collection into a scratch index; print nDCG@10, Recall@100 and MRR@10 per mode.
+
+    \b
+    Example:
+        kmsearch eval beir ../shared/eval/scifact --mode all
+    """
+    from kmsearch.eval.beir import METRICS, evaluate
+
+    fusions = [fusion] if fusion else ["rrf", "score"]
+    wanted = {"bm25", "dense", "hybrid"} if "all" in modes else set(modes)
+    runs = [(m, "rrf") for m in ("bm25", "dense") if m in wanted]
+    runs += [("hybrid", f) for f in fusions if "hybrid" in wanted]
+    settings = obj.settings(index_dir=workdir or Path("indexes/eval") / folder.name, model=model)
+    results = evaluate(folder, settings, runs, split=split, show_progress=not quiet)
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+        return
+    click.echo(f"{'run':<14}" + "".join(f"{m:>12}" for m in METRICS))
+    for name, scores in results.items():
+        click.echo(f"{name:<14}" + "".join(f"{scores[m]:>12.4f}" for m in METRICS))
+
+
+def main() -> None:
+    cli(prog_name="kmsearch")
+
+
+if __name__ == "__main__":
+    main()
