@@ -1,0 +1,96 @@
+"""The CLI through click's runner: commands, JSON output, one-line errors, and help with examples."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kmsearch import cli as cli_module
+from kmsearch.cli import cli
+from kmsearch.config import Settings
+from kmsearch.index.store import Index
+
+
+@pytest.fixture
+def run(monkeypatch, embedder):
+    """Invoke the CLI with the fake embedder standing in for the model."""
+    monkeypatch.setattr("kmsearch.index.store.SentenceTransformerEmbedder", lambda settings: embedder)
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def indexed(run, corpus, settings):
+    result = run("ingest", str(corpus), "--index", str(settings.index_dir), "--model", "fake-hash-256", "-q")
+    assert result.exit_code == 2, result.output  # broken.pdf failed; the rest was indexed
+    return settings.index_dir
+
+
+def test_ingest_reports_every_file(run, corpus, settings):
+    result = run("ingest", str(corpus), "--index", str(settings.index_dir), "--model", "fake-hash-256", "--json")
+    report = json.loads(result.output)
+    assert report["summary"] == {"added": 4, "updated": 0, "unchanged": 0, "removed": 0, "failed": 1}
+    assert {f["status"] for f in report["files"]} == {"added", "failed"}
+    again = run("ingest", str(corpus), "--index", str(settings.index_dir), "-q")
+    assert "4 unchanged" in again.output and "no change" in again.output
+
+
+def test_search_json(run, indexed):
+    result = run("search", "EDRMS recommendations", "--index", str(indexed), "--json", "--k", "2")
+    assert result.exit_code == 0
+    hits = json.loads(result.output)["hits"]
+    assert len(hits) == 2 and hits[0]["path"].endswith("edrms-pilot.pdf") and hits[0]["page"] == 3
+    assert hits[0]["passages"][0]["snippet"] == hits[0]["snippet"]
+
+
+def test_search_text_and_filters(run, indexed):
+    result = run("search", "mobile units", "--index", str(indexed), "--type", "presentation")
+    assert result.exit_code == 0 and "1. Mobile service units" in result.output and "p. 1" in result.output
+    assert "No documents match." in run("search", "mobile", "--index", str(indexed), "--from", "2030").output
+
+
+def test_status_and_remove(run, indexed):
+    status = json.loads(run("status", "--index", str(indexed), "--json").output)
+    assert status["counts"]["documents"] == 4 and status["generation"] == "g000001"
+    result = run("remove", "decks/mobile-units.pptx", "--index", str(indexed))
+    assert "removed" in result.output and "generation g000002" in result.output
+    assert Index.open(Settings(index_dir=indexed)).catalog.counts()["documents"] == 3
+    assert "not found" in run("remove", "nope.pdf", "--index", str(indexed)).output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["search", "x", "--index", "/nonexistent/index"], "Error: no index at /nonexistent/index"),
+        (["search", "x", "--from", "June"], "Error: date_from must be YYYY"),
+        (["search", "x", "--model", "other"], "Error: index"),
+    ],
+)
+def test_errors_are_one_line(run, indexed, args, message):
+    if "--index" not in args:
+        args = [*args, "--index", str(indexed)]
+    result = run(*args)
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_every_command_has_help_with_an_example():
+    def commands(group, prefix=()):
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                yield from commands(command, (*prefix, name))
+            else:
+                yield (*prefix, name), command
+
+    found = list(commands(cli))
+    assert {" ".join(p) for p, _ in found} >= {"ingest", "search", "status", "remove", "eval beir"}
+    for path, command in found:
+        assert command.help and "Example:" in command.help, f"kmsearch {' '.join(path)} has no example"
+    assert cli_module.main

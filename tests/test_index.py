@@ -1,0 +1,222 @@
+"""The index folder: generations, incremental re-index, the embedding cache, failures, locking, crash safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kmsearch.errors import IndexError_, IndexLockedError, ModelMismatchError
+from kmsearch.index.store import Index, IndexWriter
+from kmsearch.ingest.pipeline import ingest
+from kmsearch.search import Searcher
+
+
+def consistent(settings, embedder) -> Index:
+    """Open the live generation and check FAISS, BM25 and the catalogue agree."""
+    index = Index.open(settings, embedder)
+    counts = index.catalog.counts()
+    assert index.faiss_index.ntotal == len(index.lexical) == counts["chunks"] == index.manifest["counts"]["chunks"]
+    return index
+
+
+def test_first_ingest_builds_a_generation(corpus, settings, embedder):
+    report = ingest([corpus], settings, embedder)
+    summary = report.summary()
+    assert summary["added"] == 4 and summary["failed"] == 1
+    failed = next(f for f in report.files if f.status == "failed")
+    assert failed.path.endswith("broken.pdf") and "PDF" in failed.reason
+    index = consistent(settings, embedder)
+    manifest = json.loads((settings.index_dir / "manifest.json").read_text())
+    assert manifest["generation"] == "g000001" == index.generation
+    assert manifest["model"] == {"name": "fake-hash-256", "dimension": 256, "max_tokens": 256}
+    assert manifest["chunking"]["max_tokens"] == settings.chunk_tokens
+    assert manifest["counts"]["documents"] == 4
+    assert (settings.index_dir / "ingest-report.json").exists()
+
+
+def test_reingest_unchanged_touches_nothing(corpus, settings, embedder):
+    ingest([corpus], settings, embedder)
+    calls = embedder.calls
+    report = ingest([corpus], settings, embedder)
+    assert report.summary()["unchanged"] == 4
+    assert report.generation is None  # no new generation was written
+    assert embedder.calls == calls
+    assert json.loads((settings.index_dir / "manifest.json").read_text())["generation"] == "g000001"
+
+
+def test_changed_added_and_deleted_files(corpus, settings, embedder):
+    ingest([corpus], settings, embedder)
+    before = Index.open(settings, embedder)
+    old_ids = {r["doc_id"]: r["chunk_id"] for r in before.catalog.conn.execute("SELECT doc_id, MIN(chunk_id) chunk_id FROM chunks GROUP BY doc_id")}
+    calls = embedder.calls
+    md = corpus / "reports" / "study-tour-canada.md"
+    md.write_text(md.read_text() + "\nThe delegation also visited Toronto city hall.\n", encoding="utf-8")
+    (corpus / "decks" / "mobile-units.pptx").unlink()
+    (corpus / "minutes" / "notes.txt").write_text("Knowledge audit planned for 2015.", encoding="utf-8")
+    report = ingest([corpus], settings, embedder)
+    status = {Path(f.path).name: f.status for f in report.files}
+    assert status["study-tour-canada.md"] == "updated"
+    assert status["mobile-units.pptx"] == "removed"
+    assert status["notes.txt"] == "added"
+    assert status["edrms-pilot.pdf"] == status["km-committee-2009-06.docx"] == "unchanged"
+    index = consistent(settings, embedder)
+    assert index.generation == "g000002"
+    paths = {Path(r[0]).name for r in index.catalog.conn.execute("SELECT path FROM documents")}
+    assert paths == {"edrms-pilot.pdf", "km-committee-2009-06.docx", "study-tour-canada.md", "notes.txt"}
+    # unchanged documents keep their chunk ids; only new text was embedded (the md's unchanged chunks hit the cache)
+    after = {r["doc_id"]: r["chunk_id"] for r in index.catalog.conn.execute("SELECT doc_id, MIN(chunk_id) chunk_id FROM chunks GROUP BY doc_id")}
+    for doc_id, chunk_id in old_ids.items():
+        if doc_id in after and Path(index.catalog.document(doc_id)["path"]).suffix in (".pdf", ".docx"):
+            assert after[doc_id] == chunk_id
+    new_chunks = report.embedded + report.cached
+    assert report.embedded == embedder.calls - calls <= new_chunks
+    assert report.embedded >= 1
+    hits = Searcher(index).search("Toronto city hall", k=3, mode="bm25")
+    assert hits and hits[0].path.endswith("study-tour-canada.md")
+    assert Searcher(index).search("Identity documents social grants", mode="bm25") == [] or all(
+        not h.path.endswith(".pptx") for h in Searcher(index).search("Identity documents social grants", mode="bm25")
+    )
+
+
+def test_touched_file_with_same_content_is_not_reextracted(corpus, settings, embedder):
+    ingest([corpus], settings, embedder)
+    md = corpus / "reports" / "study-tour-canada.md"
+    os.utime(md, (time.time() + 100, time.time() + 100))
+    report = ingest([corpus], settings, embedder)
+    assert {f.status for f in report.files if f.path == str(md)} == {"unchanged"}
+
+
+def test_moved_file_reuses_cached_vectors(corpus, settings, embedder):
+    ingest([corpus], settings, embedder)
+    calls = embedder.calls
+    (corpus / "reports" / "edrms-pilot.pdf").rename(corpus / "minutes" / "edrms-pilot.pdf")
+    report = ingest([corpus], settings, embedder)
+    assert report.summary()["added"] == 1 and report.summary()["removed"] == 1
+    assert embedder.calls == calls and report.embedded == 0 and report.cached > 0
+
+
+def test_changed_file_that_now_fails_keeps_its_old_version(corpus, settings, embedder):
+    ingest([corpus], settings, embedder)
+    pdf = corpus / "reports" / "edrms-pilot.pdf"
+    pdf.write_bytes(pdf.read_bytes()[:400])  # truncated by a bad copy
+    report = ingest([corpus], settings, embedder)
+    outcome = next(f for f in report.files if f.path == str(pdf))
+    assert outcome.status == "failed" and "previously indexed version is kept" in outcome.reason
+    hits = Searcher(consistent(settings, embedder)).search("retrieval times file plan", mode="bm25")
+    assert any(h.path == str(pdf) for h in hits)
+
+
+def test_missing_root_is_reported_and_removes_nothing(corpus, settings, embedder, tmp_path):
+    ingest([corpus], settings, embedder)
+    report = ingest([tmp_path / "unmounted-share"], settings, embedder)
+    assert report.files[0].status == "failed" and "does not exist" in report.files[0].reason
+    assert consistent(settings, embedder).catalog.counts()["documents"] == 4
+
+
+def test_other_model_is_a_clear_error(corpus, settings, embedder):
+    ingest([corpus], settings, embedder)
+    with pytest.raises(ModelMismatchError, match="built with model 'fake-hash-256'"):
+        Index.open(settings.replace(model="all-MiniLM-L6-v2"))
+    with pytest.raises(ModelMismatchError):
+        ingest([corpus], settings.replace(model="all-MiniLM-L6-v2"))
+
+
+def test_no_index_is_a_clear_error(settings):
+    with pytest.raises(IndexError_, match="no index at .*kmsearch ingest"):
+        Index.open(settings)
+
+
+def test_second_writer_is_refused(corpus, settings, embedder):
+    with IndexWriter(settings, embedder):
+        with pytest.raises(IndexLockedError, match="being written by pid"):
+            IndexWriter(settings, embedder)
+    IndexWriter(settings, embedder).abort()  # the lock is free again
+
+
+def test_failure_before_switch_leaves_previous_generation(corpus, settings, embedder):
+    ingest([corpus], settings, embedder)
+    (corpus / "minutes" / "new.txt").write_text("A new memo about records disposal schedules. " * 50)
+    embedder.fail_after = embedder.calls  # the next embedding call fails
+    with pytest.raises(RuntimeError, match="simulated"):
+        ingest([corpus], settings, embedder)
+    index = consistent(settings, embedder)
+    assert index.generation == "g000001"
+    assert not list(settings.index_dir.glob(".tmp-*"))  # the aborted generation was cleaned up
+    embedder.fail_after = None
+    report = ingest([corpus], settings, embedder)
+    assert report.summary()["added"] == 1 and consistent(settings, embedder).generation == "g000002"
+
+
+KILL_SCRIPT = """
+import os, signal, sys
+from pathlib import Path
+import kmsearch.index.store as store
+import kmsearch.ingest.pipeline as pipeline
+from kmsearch.config import Settings
+from kmsearch.testing import FakeEmbedder, FAKE_MODEL
+
+owner, name, when, nth = sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6])
+target = {"store": store, "pipeline": pipeline, "os": os, "writer": store.IndexWriter,
+          "fake": FakeEmbedder, "lexical": store.Lexical, "dense": store.dense}[owner]
+original = getattr(target, name)
+calls = 0
+
+def wrapped(*args, **kwargs):
+    global calls
+    calls += 1
+    if calls == nth and when == "before":
+        os.kill(os.getpid(), signal.SIGKILL)
+    result = original(*args, **kwargs)
+    if calls == nth and when == "after":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return result
+
+setattr(target, name, wrapped)
+pipeline.ingest([sys.argv[1]], Settings(index_dir=Path(sys.argv[2]), model=FAKE_MODEL, ocr=False), FakeEmbedder())
+print("not killed")
+"""
+
+# (object, attribute, before/after, nth call): moments across extraction, embedding, writing and the switch
+KILL_POINTS = {
+    "mid-extraction": ("pipeline", "extract", "before", 8),
+    "after-extraction": ("pipeline", "_store", "after", 12),
+    "mid-embedding": ("fake", "embed", "after", 2),
+    "faiss-write": ("dense", "save", "after", 1),
+    "bm25-write": ("lexical", "save", "before", 1),
+    "fsync": ("store", "_fsync_tree", "before", 1),
+    "generation-renamed": ("os", "rename", "after", 1),
+    "manifest-temp-written": ("os", "replace", "before", 1),
+    "manifest-switched": ("os", "replace", "after", 1),
+    "pruning": ("writer", "_prune", "before", 1),
+}
+
+
+@pytest.mark.parametrize("point", list(KILL_POINTS))
+def test_sigkill_during_ingest_leaves_a_whole_index(corpus, settings, embedder, point):
+    """SIGKILL an ingest at a given moment; the live generation must open, agree with itself, keep every
+    document it had, and the next ingest must complete."""
+    ingest([corpus], settings, embedder)
+    for i in range(12):
+        text = " ".join(f"Memo {i}, point {j}: registry file {i}/{j} is due for disposal." for j in range(120))
+        (corpus / "minutes" / f"memo-{i}.txt").write_text(text)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILL_SCRIPT, str(corpus), str(settings.index_dir), *map(str, KILL_POINTS[point])],
+        cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stdout + proc.stderr
+    index = consistent(settings, embedder)
+    expected = 16 if point in ("manifest-switched", "pruning") else 4
+    assert index.catalog.counts()["documents"] == expected
+    hits = Searcher(index).search("retrieval times file plan", mode="bm25")
+    assert any(h.path.endswith("edrms-pilot.pdf") for h in hits)
+    report = ingest([corpus], settings, embedder)
+    assert report.summary()["failed"] == 1  # only broken.pdf
+    assert consistent(settings, embedder).catalog.counts()["documents"] == 16
+    assert not list(settings.index_dir.glob(".tmp-*"))
