@@ -18,7 +18,7 @@ The module is data only. ``make_sample_corpus.py`` renders it:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # --------------------------------------------------------------------------
 # Schema
@@ -212,7 +212,7 @@ CANADA_2008 = Document(
     meta=Meta(
         file="study-tours/study-tour-canada-2008.pdf",
         reference="DGPSI/MS/2008/011",
-        title="Report of the Study Tour to Canada, 14-23 September 2008",
+        title="Report of the Study Tour to Canada, 14–23 September 2008",
         type="study-tour report",
         date=d(2008, 10, 31),
         author="D. Mahlangu",
@@ -262,7 +262,11 @@ CANADA_2008 = Document(
             T(
                 ("Name", "Designation", "Role on the tour"),
                 ("Mr David Mahlangu", "Chief Director: Municipal Support", "Leader of the delegation"),
-                ("Ms Lerato Dlamini", "Deputy Director: Service Delivery Innovation", "Front-office design, service standards"),
+                (
+                    "Ms Lerato Dlamini",
+                    "Deputy Director: Service Delivery Innovation",
+                    "Front-office design, service standards",
+                ),
                 ("Mr Sipho Ndlovu", "Director: ICT", "Systems, e-government"),
                 ("Mr Pieter van der Merwe", "Director: Records Management", "Citizen files, records management"),
             ),
@@ -278,7 +282,11 @@ CANADA_2008 = Document(
                 ("14–15 Sept", "Ottawa", "Arrival; briefing by the host on the Service Canada model"),
                 ("16 Sept", "Ottawa", "Visit to a Service Canada Centre; counter observation"),
                 ("17 Sept", "Ottawa", "Session on service standards and client feedback"),
-                ("18–19 Sept", "Ottawa", "Outreach programme for remote communities; records and information management briefing"),
+                (
+                    "18–19 Sept",
+                    "Ottawa",
+                    "Outreach programme for remote communities; records and information management briefing",
+                ),
                 ("20–21 Sept", "Toronto", "Travel; delegation working session"),
                 ("22 Sept", "Toronto", "Municipal 311 contact centre; provincial service counter"),
                 ("23 Sept", "Toronto", "Debriefing; departure"),
@@ -365,7 +373,7 @@ CANADA_2008 = Document(
         S(
             "5. Recommendations",
             "The delegation recommends that the Executive Management Committee:",
-            N(
+            B(
                 "R1: approves the establishment of integrated one-stop centres in two pilot "
                 "municipalities (Lekgalong and Sefateng) by March 2010, building on the "
                 "Kwaggasrand centre;",
@@ -544,26 +552,47 @@ RWANDA_2014 = Document(
             "The programme was coordinated by Mr Jean-Paul Habimana, coordinator of district "
             "one-stop centres, who accompanied the delegation to two district offices and "
             "four sector offices.",
+            T(
+                ("Date", "Place", "Visit"),
+                ("9 June 2014", "Kigali", "Briefing on decentralised service delivery"),
+                ("10 June 2014", "Kigali", "Online services platform and agent network"),
+                ("11–12 June 2014", "Eastern Province", "Two district offices and four sector offices"),
+                ("13 June 2014", "Kigali", "Debriefing with the host"),
+                caption="Table 1: Programme of the visit",
+            ),
+        ),
+        S("3. What we learnt"),
+        S(
+            "3.1 Services close to the village",
+            "Most routine services (certificates, land transfers, business registration "
+            "enquiries) are available at sector offices that are within walking distance for "
+            "most residents. Only complex cases travel to the district.",
+            level=2,
         ),
         S(
-            "3. What we learnt",
-            "3.1 Services close to the village. Most routine services (certificates, land "
-            "transfers, business registration enquiries) are available at sector offices that "
-            "are within walking distance for most residents. Only complex cases travel to the "
-            "district.",
-            "3.2 Agents instead of offices. Trained private agents, operating from small "
-            "kiosks, submit online applications on behalf of citizens for a small regulated fee. "
-            "The delegation saw an agent in a market complete a birth-certificate request in "
-            "under ten minutes. Mr Ndlovu noted that the Department's Mobile Counter app, used "
-            "on our mobile service units since 2012, could support a similar model if it were "
-            "connected to partner departments' systems.",
-            "3.3 Public accountability. District leaders sign annual performance contracts in "
-            "public and report on them to residents. Ms Dlamini observed that the published "
-            "schedule of our mobile units, recommended by the 2008 Canada study tour, is the "
-            "nearest equivalent we have, and that it is often not kept.",
-            "3.4 Communication with citizens. Service schedules and changes are announced by "
-            "SMS, community radio and at weekly community meetings. Ms Mthembu collected "
-            "examples of plain-language notices for use in Highveld North.",
+            "3.2 Agents instead of offices",
+            "Trained private agents, operating from small kiosks, submit online applications on "
+            "behalf of citizens for a small regulated fee. The delegation saw an agent in a "
+            "market complete a birth-certificate request in under ten minutes. Mr Ndlovu noted "
+            "that the Department's Mobile Counter app, used on our mobile service units since "
+            "2012, could support a similar model if it were connected to partner departments' "
+            "systems.",
+            level=2,
+        ),
+        S(
+            "3.3 Public accountability",
+            "District leaders sign annual performance contracts in public and report on them to "
+            "residents. Ms Dlamini observed that the published schedule of our mobile units, "
+            "recommended by the 2008 Canada study tour, is the nearest equivalent we have, and "
+            "that it is often not kept.",
+            level=2,
+        ),
+        S(
+            "3.4 Communication with citizens",
+            "Service schedules and changes are announced by SMS, community radio and at weekly "
+            "community meetings. Ms Mthembu collected examples of plain-language notices for use "
+            "in Highveld North.",
+            level=2,
         ),
         S(
             "4. Recommendations",
@@ -998,8 +1027,7 @@ KM_STRATEGY = Document(
                 "An estimated 4 100 paper files are kept in the basement registry of the Tshwane "
                 "Building. Staff do not know what is there, so the same information is often "
                 "collected again.",
-                "Study tours produce reports, but the reports are not shared and the "
-                "recommendations are not tracked.",
+                "Study tours produce reports, but the reports are not shared and the recommendations are not tracked.",
                 "There is no intranet search and no register of the Department's documents.",
             ),
             level=2,
@@ -1029,8 +1057,7 @@ KM_STRATEGY = Document(
         ),
         S(
             "4. Strategic pillars",
-            "The strategy rests on four pillars. Each pillar has an owner who reports to the KM "
-            "Steering Committee.",
+            "The strategy rests on four pillars. Each pillar has an owner who reports to the KM Steering Committee.",
             new_page=True,
         ),
         S(
@@ -1098,8 +1125,7 @@ KM_STRATEGY = Document(
         ),
         S(
             "7. Approval",
-            "This strategy was approved by the KM Steering Committee at its meeting of 17 June "
-            "2009.",
+            "This strategy was approved by the KM Steering Committee at its meeting of 17 June 2009.",
             L(
                 "Signed: T. Mokoena",
                 "Dr T. Mokoena",
@@ -1194,8 +1220,7 @@ EDRMS_CLOSE_OUT = Document(
                 "Roll the EDRMS out to all twelve head office units in two phases between "
                 "October 2011 and March 2013, for about 600 users.",
                 "Appoint a records champion in each unit before it goes live.",
-                "Adopt the simplified electronic file plan and submit it to the Provincial "
-                "Archives for approval.",
+                "Adopt the simplified electronic file plan and submit it to the Provincial Archives for approval.",
                 "Document the classification scheme and retention configuration (Records "
                 "Management, by December 2011).",
                 "Upgrade district office links before including districts.",
@@ -1255,7 +1280,15 @@ MOBILE_REPORT_2013 = Document(
         S(
             "3. Results for 2012/13",
             T(
-                ("Unit", "Municipality", "Since", "Service days", "Citizens served", "Complaints logged", "Average wait"),
+                (
+                    "Unit",
+                    "Municipality",
+                    "Since",
+                    "Service days",
+                    "Citizens served",
+                    "Complaints logged",
+                    "Average wait",
+                ),
                 ("MSU-1", "Lekgalong", "Oct 2010", "61", "11 420", "612", "38 min"),
                 ("MSU-2", "Marula Heights", "Oct 2010", "58", "10 960", "540", "41 min"),
                 ("MSU-3", "Sefateng", "Jul 2012", "49", "8 830", "401", "46 min"),
@@ -1286,12 +1319,10 @@ MOBILE_REPORT_2013 = Document(
             N(
                 "Add two units in 2014/15: one for the rural wards of Kwaggasrand and one to be "
                 "shared by Lekgalong and Marula Heights.",
-                "Publish the monthly schedule by SMS and on community radio (Communications, "
-                "Ms G. Mthembu).",
+                "Publish the monthly schedule by SMS and on community radio (Communications, Ms G. Mthembu).",
                 "Sign service agreements with partner departments on staffing.",
                 "Scan mobile unit forms into the EDRMS within five working days.",
-                "Undertake a study visit to a country with low-cost rural service models "
-                "(proposed: Rwanda, 2014).",
+                "Undertake a study visit to a country with low-cost rural service models (proposed: Rwanda, 2014).",
             ),
             L(
                 "Signed: L. Dlamini",
@@ -1351,9 +1382,10 @@ def minutes(
             ),
         ),
         sections=(
-            S("Present:", B(*present)),
-            S("Apologies:", B(*apologies)),
-            S("In attendance:", B(*in_attendance)) if in_attendance else S("In attendance:", "None."),
+            S("Attendance"),
+            S("Present:", B(*present), level=2),
+            S("Apologies:", B(*apologies), level=2),
+            S("In attendance:", B(*in_attendance) if in_attendance else "None.", level=2),
             *items,
             S("Action items", T(ACTION_HEADER, *actions)),
             S(
@@ -1620,7 +1652,10 @@ MINUTES_2013_11 = minutes(
                 ("Target", "Status at 31 October 2013"),
                 ("6 communities of practice by March 2012", "Achieved: 6 active"),
                 ("20 mentoring pairs by March 2012", "Achieved: 24 pairs"),
-                ("EDRMS in 12 of 12 head office units by March 2013", "Not achieved: 9 of 12; 11 expected by March 2014"),
+                (
+                    "EDRMS in 12 of 12 head office units by March 2013",
+                    "Not achieved: 9 of 12; 11 expected by March 2014",
+                ),
                 ("100% exit interviews for SMS", "Achieved in 2012/13"),
                 ("Second knowledge audit", "Planned for 2015"),
             ),
@@ -1652,7 +1687,12 @@ MINUTES_2013_11 = minutes(
     actions=(
         ("1", "Facilitate EDRMS lessons-learnt review", "Ms N. Sithole", "May 2014"),
         ("2", "Start drafting KM Strategy 2014–2019", "Dr T. Mokoena", "January 2014"),
-        ("3", "Mentoring pair for records disposal knowledge", "Mr K. Molefe / P. vd Merwe / J. Pretorius", "March 2014"),
+        (
+            "3",
+            "Mentoring pair for records disposal knowledge",
+            "Mr K. Molefe / P. vd Merwe / J. Pretorius",
+            "March 2014",
+        ),
         ("4", "Document disposal procedures and retention configuration", "P. vd Merwe", "June 2014"),
     ),
     signed_date="19 February 2014",
@@ -1725,10 +1765,8 @@ RM_POLICY_2005 = Document(
             "6.1 Files are opened only by registry staff on written request from a manager.",
             "6.2 A file leaving the registry must be recorded on a file movement card. Files "
             "must be returned within 30 days.",
-            "6.3 A file volume is closed when it is 5 cm thick or five years old, and a new "
-            "volume is opened.",
-            "6.4 Closed volumes are stored on the shelving bays of the basement store in "
-            "file-plan order.",
+            "6.3 A file volume is closed when it is 5 cm thick or five years old, and a new volume is opened.",
+            "6.4 Closed volumes are stored on the shelving bays of the basement store in file-plan order.",
         ),
         S(
             "7. Electronic documents",
@@ -1855,7 +1893,11 @@ RM_POLICY_2010 = Document(
             T(
                 ("Role", "Responsible person", "Main duties"),
                 ("Accountable officer", "Head of Department", "Approves policy; ensures resources"),
-                ("Records manager", "Director: Records Management (Mr P. van der Merwe)", "File plan, disposal authorities, EDRMS configuration"),
+                (
+                    "Records manager",
+                    "Director: Records Management (Mr P. van der Merwe)",
+                    "File plan, disposal authorities, EDRMS configuration",
+                ),
                 ("EDRMS platform owner", "Director: ICT (Mr S. Ndlovu)", "Hosting, security, backups"),
                 ("Legal adviser", "Director: Legal Services (Adv. N. Khumalo)", "Access to information, legal holds"),
                 ("Information officer", "Ms J. Pretorius", "Document register, public access requests"),
@@ -1927,12 +1969,36 @@ LESSONS_LEARNT_EDRMS = Document(
             "4. Lessons learnt",
             T(
                 ("Lesson", "What happened", "Recommendation"),
-                ("File plan first", "Units migrated before the simplified file plan was approved filed inconsistently.", "Approve classification before migration."),
-                ("Champions make the difference", "Units with an active records champion reached 70% weekly use; others 35%.", "Appoint and train champions before go-live."),
-                ("Train at go-live, not before", "Training given months before go-live was forgotten.", "Train in the two weeks before go-live; refresher after 3 months."),
-                ("Paper does not go away", "Mobile units and districts still send paper; the basement backlog grew.", "Scan at source; fund scanning in operating budgets."),
-                ("One expert is a risk", "Configuration of retention rules depended on one person.", "Document configuration; name a deputy."),
-                ("Contract for knowledge transfer", "Vendor support ended before ICT staff were skilled.", "Include skills transfer in contracts."),
+                (
+                    "File plan first",
+                    "Units migrated before the simplified file plan was approved filed inconsistently.",
+                    "Approve classification before migration.",
+                ),
+                (
+                    "Champions make the difference",
+                    "Units with an active records champion reached 70% weekly use; others 35%.",
+                    "Appoint and train champions before go-live.",
+                ),
+                (
+                    "Train at go-live, not before",
+                    "Training given months before go-live was forgotten.",
+                    "Train in the two weeks before go-live; refresher after 3 months.",
+                ),
+                (
+                    "Paper does not go away",
+                    "Mobile units and districts still send paper; the basement backlog grew.",
+                    "Scan at source; fund scanning in operating budgets.",
+                ),
+                (
+                    "One expert is a risk",
+                    "Configuration of retention rules depended on one person.",
+                    "Document configuration; name a deputy.",
+                ),
+                (
+                    "Contract for knowledge transfer",
+                    "Vendor support ended before ICT staff were skilled.",
+                    "Include skills transfer in contracts.",
+                ),
                 caption="Table 1: Lessons learnt and recommendations",
             ),
         ),
@@ -1948,12 +2014,9 @@ LESSONS_LEARNT_EDRMS = Document(
         S(
             "6. Recommendations",
             N(
-                "Records Management to document the retention configuration and disposal "
-                "procedures by December 2014.",
-                "HRD to confirm the mentoring pair for records disposal knowledge (Mr van der "
-                "Merwe and Ms Pretorius).",
-                "Include the EDRMS and registry knowledge areas in the second knowledge audit "
-                "planned for 2015.",
+                "Records Management to document the retention configuration and disposal procedures by December 2014.",
+                "HRD to confirm the mentoring pair for records disposal knowledge (Mr van der Merwe and Ms Pretorius).",
+                "Include the EDRMS and registry knowledge areas in the second knowledge audit planned for 2015.",
                 "Share this review at the Records and Information community of practice.",
             ),
             L(
@@ -2011,11 +2074,37 @@ EXIT_INTERVIEW_2019 = Document(
             "3. Knowledge at risk",
             T(
                 ("Knowledge area", "Documented?", "Risk", "Proposed action"),
-                ("Records disposal procedures and history of disposal authorities", "Partly (2014 procedure note)", "High", "Ms Pretorius to complete the note with the Provincial Archives"),
-                ("Pending disposal authority for the 1998–2004 basement files (about 2 300 files; applied for in March 2018)", "Correspondence on file only", "High", "Follow up with the Provincial Archives"),
-                ("EDRMS retention and classification configuration", "Yes (2014), not updated since 2017", "Medium", "ICT and Records Management to update"),
-                ("Working relationships at the Provincial Archives and with the EDRMS vendor", "No", "High", "Introduce successor before 30 September"),
-                ("Layout and history of the basement store", "No (known to Mr Botha)", "Medium", "Mr J. Botha to prepare a shelf map"),
+                (
+                    "Records disposal procedures and history of disposal authorities",
+                    "Partly (2014 procedure note)",
+                    "High",
+                    "Ms Pretorius to complete the note with the Provincial Archives",
+                ),
+                (
+                    "Pending disposal authority for the 1998–2004 basement files "
+                    "(about 2 300 files; applied for in March 2018)",
+                    "Correspondence on file only",
+                    "High",
+                    "Follow up with the Provincial Archives",
+                ),
+                (
+                    "EDRMS retention and classification configuration",
+                    "Yes (2014), not updated since 2017",
+                    "Medium",
+                    "ICT and Records Management to update",
+                ),
+                (
+                    "Working relationships at the Provincial Archives and with the EDRMS vendor",
+                    "No",
+                    "High",
+                    "Introduce successor before 30 September",
+                ),
+                (
+                    "Layout and history of the basement store",
+                    "No (known to Mr Botha)",
+                    "Medium",
+                    "Mr J. Botha to prepare a shelf map",
+                ),
                 caption="Table 1: Knowledge at risk",
             ),
         ),
@@ -2096,8 +2185,8 @@ KNOWLEDGE_AUDIT_2015 = Document(
                 "A sample of 120 documents produced in 2014/15, checked against the document register.",
             ),
         ),
+        S("3. Findings"),
         S(
-            "3. Findings",
             "3.1 Comparison with the 2009 baseline",
             T(
                 ("Indicator", "2009", "2015"),
@@ -2107,7 +2196,11 @@ KNOWLEDGE_AUDIT_2015 = Document(
                 ("New documents entered in the document register", "35%", "71%"),
                 caption="Table 1: Knowledge audit indicators, 2009 and 2015",
             ),
-            "3.2 Key-person dependencies. Five knowledge areas depend on one or two people and "
+            level=2,
+        ),
+        S(
+            "3.2 Key-person dependencies",
+            "Five knowledge areas depend on one or two people and "
             "are not adequately documented (Table 2). The highest risk is records disposal: "
             "Mr P. van der Merwe, Director: Records Management, is the only person who "
             "understands the history of the disposal authorities and the EDRMS retention "
@@ -2121,12 +2214,20 @@ KNOWLEDGE_AUDIT_2015 = Document(
                 ("Contacts and learnings from study tours", "Mr D. Mahlangu, Ms L. Dlamini", "Medium"),
                 caption="Table 2: Key-person dependencies",
             ),
-            "3.3 Lost knowledge. No report could be found for the benchmarking visit to "
+            level=2,
+        ),
+        S(
+            "3.3 Lost knowledge",
+            "No report could be found for the benchmarking visit to "
             "one-stop service centres in Nairobi in March 2015, although the rule adopted after "
             "the 2011 Singapore study tour requires reports to be filed within 30 days. The "
             "participants' learnings exist only in their memories and e-mails.",
-            "3.4 Skills information. The Department has no current record of who knows what. "
-            "Staff asked for a searchable skills register.",
+            level=2,
+        ),
+        S(
+            "3.4 Skills information",
+            "The Department has no current record of who knows what. Staff asked for a searchable skills register.",
+            level=2,
         ),
         S(
             "4. Recommendations",
@@ -2159,5 +2260,825 @@ KNOWLEDGE_AUDIT_2015 = Document(
             ),
             new_page=True,
         ),
+    ),
+)
+
+
+# ==========================================================================
+# Presentations
+# ==========================================================================
+
+KM_DECK_2010 = Deck(
+    meta=Meta(
+        file="presentations/km-why-it-matters-2010.pptx",
+        reference="DGPSI/KM/2010/004",
+        title="Knowledge Management: why it matters",
+        type="presentation",
+        date=d(2010, 3, 23),
+        author="Dr Thandiwe Mokoena",
+        location=office("3-02 Knowledge Management", "KM1", "2"),
+        keywords="knowledge management; management workshop; KM strategy; communities of practice",
+    ),
+    subtitle=(
+        "Management Workshop, Kwalata Conference Centre, 23 March 2010\n"
+        "Presented by: Dr Thandiwe Mokoena, Chief Director: Knowledge Management"
+    ),
+    footer="DGPSI Management Workshop 2010",
+    slides=(
+        Slide(
+            "What we mean by knowledge management",
+            (
+                "Getting the right knowledge to the right people at the right time",
+                "Explicit knowledge: documents, records, data",
+                "Tacit knowledge: experience, judgement, relationships",
+                "Not an IT project: people first, then process, then technology",
+            ),
+            "Start with a show of hands: who has looked for a document from another unit in the "
+            "last month and given up? Use the answer to introduce the definition from the KM "
+            "strategy, section 1.3.",
+        ),
+        Slide(
+            "Why it matters for DGPSI",
+            (
+                "27 staff left in 2008/09; only 9 exit interviews",
+                "About 4 100 paper files in the basement registry; few know what is there",
+                "61% of staff cannot easily find other units' documents (baseline audit, Dec 2009)",
+                "Study tour learnings are not shared or tracked",
+            ),
+            "The 61% comes from the baseline knowledge audit completed by Ms Sithole in "
+            "December 2009 (156 respondents). Stress that these are our own numbers, not a "
+            "consultant's.",
+        ),
+        Slide(
+            "A story from Canada",
+            (
+                "September 2008: four colleagues, ten days, R412 600",
+                "Learnt how Service Canada runs one door and one file",
+                "Seven recommendations, including mobile units and an EDRMS",
+                "Recommendation R6: manage what we learn",
+                "Risk: the learning lives in four heads",
+            ),
+            "Acknowledge Mr Mahlangu, Ms Dlamini, Mr Ndlovu and Mr van der Merwe, who are in the "
+            "room. Ask Mr Mahlangu to say in one sentence what surprised him most in Ottawa.",
+        ),
+        Slide(
+            "What happens when an expert leaves?",
+            (
+                "Who knows our disposal authorities? Who configured the file plan?",
+                "Who knows the provincial archivist by name?",
+                "If the answer is one person, we have a risk, not a system",
+                "Retention of knowledge must start years before retirement",
+            ),
+            "Light-hearted moment: 'Pieter, please do not retire before we have written it all "
+            "down.' Then make the serious point: about one in three of our senior managers will "
+            "reach retirement age within ten years.",
+        ),
+        Slide(
+            "KM Strategy 2009–2014 at a glance",
+            (
+                "Approved by the KM Steering Committee on 17 June 2009",
+                "Four pillars: people, process, content, technology",
+                "Budget: R2.4 million over five years",
+                "Reported annually under Programme 4",
+            ),
+            "Copies of the strategy are in the workshop pack. Reference DGPSI/KM/2009/002.",
+        ),
+        Slide(
+            "Key targets",
+            (),
+            "Walk through the table quickly; come back to the mentoring and exit interview targets "
+            "when Mr Molefe presents tomorrow.",
+            table=T(
+                ("Output", "Owner", "Target date"),
+                ("3 communities of practice", "KM", "March 2010 (achieved)"),
+                ("Records Management Policy 2010", "Records Management", "March 2010"),
+                ("EDRMS pilot starts", "ICT / Records Management", "June 2010"),
+                ("20 mentoring pairs", "HRD", "March 2012"),
+                ("EDRMS in all head office units", "ICT / Records Management", "March 2013"),
+            ),
+        ),
+        Slide(
+            "Communities of practice: first results",
+            (
+                "Records and Information (since 12 Nov 2009), convenor Ms J. Pretorius",
+                "Service Delivery (since 20 Nov 2009), convenor Ms L. Dlamini",
+                "M&E Practitioners (since 3 Dec 2009), convenor Ms A. Patel",
+                "Average attendance: 14 members per meeting",
+            ),
+            "Invite the convenors to the panel on day two. Adv. Khumalo has proposed a Legal "
+            "Drafting community later this year.",
+        ),
+        Slide(
+            "EDRMS pilot: from June 2010",
+            (
+                "Pilot units: KM, Records Management, Legal Services, M&E",
+                "Records Management Policy 2010 replaces the 2005 'print and file' rule",
+                "Scanning of active paper files from the registry",
+                "Close-out and lessons after 12 months",
+            ),
+            "Mr van der Merwe and Mr Ndlovu will cover the detail after tea. Keep this slide short.",
+        ),
+        Slide(
+            "What I ask of managers",
+            (
+                "Send every report and study tour report to the library",
+                "Give staff time for communities of practice",
+                "Hold exit interviews and plan handovers",
+                "Name a records champion in your unit",
+            ),
+            "End with the four asks and write them on the flip chart for the action-planning "
+            "session facilitated by Prof. Venter on day two.",
+        ),
+        Slide(
+            "Discussion",
+            (
+                "Which knowledge in your unit would be lost tomorrow if one person left?",
+                "What one thing will you do before the next steering committee?",
+            ),
+        ),
+    ),
+)
+
+MOBILE_DECK_2013 = Deck(
+    meta=Meta(
+        file="presentations/mobile-service-units-results-2013.pptx",
+        reference="DGPSI/SDI/2013/012",
+        title="Mobile service units: results and next steps",
+        type="presentation",
+        date=d(2013, 8, 14),
+        author="Lerato Dlamini",
+        location=registry("C3", "2"),
+        keywords="mobile service units; results; EXCO; service delivery",
+    ),
+    subtitle=(
+        "Executive Management Committee, 14 August 2013\n"
+        "Presented by: Ms Lerato Dlamini, Deputy Director: Service Delivery Innovation"
+    ),
+    footer="DGPSI Service Delivery Innovation",
+    slides=(
+        Slide(
+            "Where it started",
+            (
+                "Study tour to Canada, September 2008: recommendation R2",
+                "Two pilot units from October 2010 (Lekgalong, Marula Heights)",
+                "Two more from July 2012 (Sefateng, Mooiwater)",
+                "Full report: DGPSI/SDI/2013/007, June 2013",
+            ),
+            "Remind EXCO that the idea came from the outreach programme we saw in Ottawa; Mr "
+            "Mahlangu led that delegation.",
+        ),
+        Slide(
+            "How a mobile unit works",
+            (
+                "Converted bus: two counters, generator, satellite link",
+                "Monthly schedule agreed with ward councillors",
+                "Home Affairs, social security agency and municipality on board",
+                "Mobile Counter app (ICT) registers visitors and complaints, also offline",
+            ),
+            "Thank Mr Ndlovu's team for the app; it went live in July 2012 and made the figures "
+            "on the next slide possible.",
+        ),
+        Slide(
+            "Results 2012/13",
+            (),
+            "All four units together: 214 service days and 38 600 citizens. MSU-1 and MSU-2 "
+            "ran for the full year; MSU-3 and MSU-4 from July 2012.",
+            table=T(
+                ("Unit", "Municipality", "Service days", "Citizens", "Complaints"),
+                ("MSU-1", "Lekgalong", "61", "11 420", "612"),
+                ("MSU-2", "Marula Heights", "58", "10 960", "540"),
+                ("MSU-3", "Sefateng", "49", "8 830", "401"),
+                ("MSU-4", "Mooiwater", "46", "7 390", "355"),
+                ("Total", "", "214", "38 600", "1 908"),
+            ),
+        ),
+        Slide(
+            "What citizens say",
+            (
+                "84% satisfied or very satisfied (1 150 exit interviews)",
+                "Average wait 42 minutes, against about 2 h 10 min at fixed offices",
+                "Average transport cost saved: R85 per visit",
+            ),
+            "Quote from a pensioner at Mooiwater: 'This is the first time government came to me.'",
+        ),
+        Slide(
+            "What it costs",
+            (
+                "R118 per transaction on the bus",
+                "R74 per transaction at one-stop centres",
+                "The difference is paid back in citizens' time and transport",
+            ),
+            "Expect a question from the CFO on cost. The cost per transaction will drop as the "
+            "Sefateng and Mooiwater units reach a full year.",
+        ),
+        Slide(
+            "Problems we must fix",
+            (
+                "MSU-3 off the road for 19 days; 11 service days cancelled without notice",
+                "Partner departments do not always send staff",
+                "Satellite link failed on 9% of service days",
+                "Paper forms still go to the basement registry, not to the EDRMS",
+            ),
+            "Be frank about the cancelled days; the Communications unit has agreed to help with SMS notices.",
+        ),
+        Slide(
+            "Next steps 2014/15",
+            (
+                "Two more units: Kwaggasrand rural wards; Lekgalong and Marula Heights shared",
+                "Schedules by SMS and community radio (Ms G. Mthembu)",
+                "Service agreements with partner departments",
+                "Study visit to Rwanda on low-cost rural service models",
+            ),
+            "The Rwanda visit is proposed for June 2014; the KM Steering Committee will be asked "
+            "to support it in November.",
+        ),
+        Slide(
+            "Decisions requested",
+            (
+                "Note the results for 2012/13",
+                "Approve planning for two additional units in 2014/15",
+                "Support service agreements with partner departments",
+            ),
+        ),
+    ),
+)
+
+
+# ==========================================================================
+# Intranet: newsletter article, guideline, workshop programme
+# ==========================================================================
+
+NEWSLETTER_2014 = Document(
+    meta=Meta(
+        file="intranet/newsletter-2014-10-shelves-to-servers.html",
+        reference="DGPSI/COM/2014/031",
+        title="From shelves to servers: the people who keep our memory",
+        type="other",
+        date=d(2014, 10, 1),
+        author="Grace Mthembu",
+        location=office("1-05 Communications", "CM1", "3"),
+        keywords="newsletter; intranet; registry; EDRMS; records month",
+    ),
+    front=(
+        "DGPSI Inside — Issue 31, October 2014 (Records Month)",
+        "By Grace Mthembu, Deputy Director: Communications",
+    ),
+    sections=(
+        S(
+            "Twenty-five years underground",
+            "Ask anyone in the Tshwane Building where a file from 1999 might be, and the answer "
+            "is the same: ask Jan. Mr Johannes 'Jan' Botha joined the registry in 1989 and has "
+            "worked in Room B-07, in the basement, ever since. He can walk to the right shelving "
+            "bay with his eyes closed, and he remembers the winter of 2006, when a burst pipe "
+            "soaked 38 boxes of files. 'I wrote a memo about it,' he says. 'It took four years "
+            "before we had a proper policy for electronic records.'",
+        ),
+        S(
+            "From paper to the EDRMS",
+            "That policy, the Records Management Policy 2010, ended the old rule that every "
+            "e-mail had to be printed and filed. Today 11 of our 12 head office units use the "
+            "electronic document and records management system, with 587 users. 'A file that "
+            "cannot be found is a file that does not exist,' says Mr Pieter van der Merwe, "
+            "Director: Records Management, who has led the change since the pilot in 2010.",
+            "Mr Sipho Ndlovu of ICT reminds colleagues that the system only helps if documents "
+            "are filed in the right place: 'Search cannot find what was never saved.'",
+        ),
+        S(
+            "What we learnt",
+            "In May the Knowledge Management team ran a lessons-learnt review of the rollout. "
+            "Ms Nomvula Sithole, who facilitated it, says the clearest lesson is that units "
+            "with a committed records champion did twice as well as those without. The review "
+            "also warned that too much of our records knowledge sits with a few people, and "
+            "recommended that it be written down.",
+        ),
+        S(
+            "Find it in the register",
+            "Ms Johanna Pretorius, our Information Officer, keeps the document register, which "
+            "now lists where every report, policy and set of minutes is kept, both on the shelf "
+            "and in the EDRMS. 'If you write a report, send it to the library,' she says. 'If it "
+            "is not in the register, your successor will never know it existed.'",
+        ),
+        S(
+            "Records Month events",
+            B(
+                "Open day in the basement registry, Thursday 16 October, 10:00–12:00 (Room B-07).",
+                "Records and Information community of practice: 'Scanning at source', Thursday 2 October.",
+                "EDRMS refresher training: book with your records champion.",
+            ),
+        ),
+    ),
+)
+
+COP_GUIDELINE = Document(
+    meta=Meta(
+        file="intranet/communities-of-practice-guideline.md",
+        reference="DGPSI/KM/2012/002",
+        title="Guideline for Communities of Practice",
+        type="policy",
+        date=d(2012, 3, 5),
+        author="N. Sithole",
+        location=office("3-02 Knowledge Management", "KM1", "2"),
+        keywords="communities of practice; guideline; knowledge sharing; convenor",
+    ),
+    front=(
+        L(
+            "Version 1.1, March 2012",
+            "Compiled by: Ms N. Sithole, Assistant Director: Knowledge Management",
+            "Approved by: Dr T. Mokoena, Chief Director: KM, on 5 March 2012",
+            "Reference: DGPSI/KM/2012/002",
+        ),
+    ),
+    sections=(
+        S(
+            "1. Purpose",
+            "This guideline explains how communities of practice (CoPs) are started, run and "
+            "supported in the Department. It implements the People pillar of the Knowledge "
+            "Management Strategy 2009–2014 and replaces version 1.0 of November 2009.",
+        ),
+        S(
+            "2. What is a community of practice?",
+            "A community of practice is a group of colleagues who share a discipline or a "
+            "problem and meet regularly to learn from one another. Membership is voluntary and "
+            "open across units and levels. A CoP is not a committee: it takes no decisions for "
+            "the Department and has no budget of its own, but it may make recommendations to "
+            "management.",
+        ),
+        S(
+            "3. Current communities",
+            T(
+                ("Community", "Convenor", "Since", "Meets"),
+                ("Records and Information", "Ms J. Pretorius", "November 2009", "Monthly, first Thursday"),
+                ("Service Delivery", "Ms L. Dlamini", "November 2009", "Every two months"),
+                ("M&E Practitioners", "Ms A. Patel", "December 2009", "Quarterly"),
+                ("Legal Drafting", "Adv. N. Khumalo", "August 2010", "Quarterly"),
+                ("ICT Champions", "Mr S. Ndlovu", "February 2011", "Monthly"),
+                ("Municipal Support", "Mr D. Mahlangu", "October 2011", "Quarterly"),
+            ),
+        ),
+        S(
+            "4. Starting a community",
+            N(
+                "Find at least six colleagues from two or more units who want to take part.",
+                "Agree on a convenor and a sponsor at director level or above.",
+                "Send a one-page proposal to Knowledge Management (purpose, members, meeting plan).",
+                "Knowledge Management registers the community and opens an EDRMS folder for it.",
+            ),
+        ),
+        S(
+            "5. Roles",
+            B(
+                "Convenor: plans meetings, keeps the member list, reports twice a year to Knowledge Management.",
+                "Sponsor: gives the community a voice in management and removes obstacles.",
+                "Members: share experience, documents and questions; attend at least half of the meetings.",
+                "Knowledge Management: training for convenors, venues, the intranet page, and an annual CoP forum.",
+            ),
+        ),
+        S(
+            "6. Meetings and records",
+            "Meetings should last no more than two hours and include at least one story from "
+            "practice, for example a member's account of a study tour or a project that went "
+            "wrong. A short note of each meeting, with documents shared, is filed in the EDRMS "
+            "folder of the community. Notes are open to all staff unless they contain personal "
+            "information.",
+        ),
+        S(
+            "7. Evaluation",
+            "Knowledge Management reports on the number of active communities and average "
+            "attendance in the annual report. A community that has not met for six months is "
+            "closed after consultation with its convenor and sponsor.",
+        ),
+    ),
+)
+
+WORKSHOP_PROGRAMME_2010 = RawText(
+    meta=Meta(
+        file="intranet/management-workshop-programme-2010.txt",
+        reference="DGPSI/KM/2010/003",
+        title="Management Workshop Programme, 23–24 March 2010",
+        type="other",
+        date=d(2010, 3, 1),
+        author="N. Sithole",
+        location=office("3-02 Knowledge Management", "KM1", "2"),
+        keywords="management workshop; programme; speakers",
+    ),
+    text="""\
+DEPARTMENT OF GOVERNANCE AND PUBLIC SERVICE INNOVATION
+HIGHVELD NORTH PROVINCE
+
+MANAGEMENT WORKSHOP: MANAGING KNOWLEDGE FOR BETTER SERVICE
+Dates:       23-24 March 2010
+Venue:       Kwalata Conference Centre
+Facilitator: Prof. Marianne Venter, School of Public Management, University of the Highveld
+Enquiries:   Ms N. Sithole, Assistant Director: Knowledge Management
+Reference:   DGPSI/KM/2010/003
+
+DAY 1: TUESDAY 23 MARCH 2010
+08:30 - 09:00  Registration and coffee
+09:00 - 09:20  Welcome and opening ........................ Head of Department
+09:20 - 09:40  Purpose of the workshop and programme ...... Prof. M. Venter (facilitator)
+09:40 - 10:30  Knowledge Management: why it matters ....... Dr T. Mokoena, Chief Director: KM
+10:30 - 10:50  Tea
+10:50 - 11:40  Lessons from Canada: one door, one file .... Mr D. Mahlangu and Ms L. Dlamini
+11:40 - 12:30  Records Management Policy 2010 and the
+               EDRMS pilot ................................ Mr P. van der Merwe (Records Management)
+                                                            and Mr S. Ndlovu (ICT)
+12:30 - 13:30  Lunch
+13:30 - 14:20  Access to information and records:
+               what every manager must know ............... Adv. N. Khumalo, Director: Legal Services
+14:20 - 15:30  Group work: mapping knowledge at risk ...... Facilitated by Prof. M. Venter
+15:30 - 16:00  Report back and close of day 1
+
+DAY 2: WEDNESDAY 24 MARCH 2010
+08:30 - 08:45  Recap of day 1 ............................. Prof. M. Venter
+08:45 - 09:30  Mentoring and exit interviews .............. Mr K. Molefe, Deputy Director: HRD
+09:30 - 10:15  Baseline knowledge audit: findings ......... Ms N. Sithole, Assistant Director: KM
+10:15 - 10:35  Tea
+10:35 - 11:30  Panel: communities of practice, first
+               experiences ................................ Ms J. Pretorius, Ms L. Dlamini, Ms A. Patel
+11:30 - 12:00  Telling our story: internal communication .. Ms G. Mthembu, Deputy Director: Communications
+12:00 - 13:00  Action planning per unit ................... Facilitated by Prof. M. Venter
+13:00 - 13:15  Closing remarks ............................ Dr T. Mokoena
+13:15          Lunch and departure
+
+Notes for participants
+- Bring the KM Strategy 2009-2014 (DGPSI/KM/2009/002); copies are in the workshop pack.
+- Each unit head must come with one example of knowledge that would be lost if a
+  staff member left tomorrow.
+- Transport leaves the Tshwane Building, 14 Church Street, at 07:30 on 23 March.
+""",
+)
+
+
+# ==========================================================================
+# Scanned document (image only)
+# ==========================================================================
+
+REGISTRY_MEMO_2006 = Scan(
+    meta=Meta(
+        file="scans/registry-memo-basement-files-2006.pdf",
+        reference="DGPSI/RM/2006/014",
+        title="Memo: Condition of paper files in the basement registry",
+        type="other",
+        date=d(2006, 8, 3),
+        author="J.H. Botha",
+        location=registry("C1", "4"),
+        custodian="Mr J. Botha",
+        keywords="memo; registry; basement; water damage; paper files; disposal",
+    ),
+    pages=(
+        """\
+DEPARTMENT OF GOVERNANCE AND PUBLIC SERVICE INNOVATION
+HIGHVELD NORTH PROVINCE
+
+INTERNAL MEMORANDUM
+
+File ref:  2/3/1/4
+To:        Mr P.J. van der Merwe, Deputy Director: Records Management
+From:      J.H. Botha, Records Clerk, Registry (Basement, Room B-07)
+Copy:      Mrs J. Pretorius, Librarian
+Date:      3 August 2006
+
+SUBJECT: CONDITION OF PAPER FILES IN THE BASEMENT REGISTRY
+
+1. On Monday 24 July 2006 water from a burst pipe entered the basement
+   store next to the registry. Shelving bays E and F were affected before
+   the water was switched off at 10:40.
+
+2. I counted 38 boxes with wet files, about 410 files in total. The boxes
+   were moved to the registry floor to dry. On some files from 1998 to
+   2001 (Municipal Support and housing liaison) the first pages can no
+   longer be read.
+
+3. The registry and the basement store now hold about 3 600 files on 24
+   shelving bays. All the shelves are full and new closed volumes are
+   being stacked on the floor, which is a fire risk.
+
+4. Many closed files from 1998 to 2004 could be destroyed, but we do not
+   have a disposal authority from the Provincial Archives for them, so
+   under the Records Management Policy (2005) we may not destroy them.
+
+5. Units do not return files. At present 112 files are out on movement
+   cards that are older than six months.
+""",
+        """\
+6. I request the following:
+   (a) that the pipe be repaired and a dehumidifier be bought for the
+       basement store;
+   (b) that off-site storage be found for closed files older than five
+       years;
+   (c) that the Department apply to the Provincial Archives for a
+       disposal authority for the 1998-2004 files;
+   (d) that directors be reminded in writing to return files on
+       movement cards.
+
+7. Annexure: list of damaged boxes
+
+   Box no.   Series                          Years        Condition
+   B-114     Municipal Support: general      1998-1999    Wet, readable
+   B-115     Municipal Support: general      1999-2000    Wet, pages lost
+   B-131     Housing liaison                 2000-2001    Wet, mould
+   B-160     Finance: creditors              2001-2002    Damp, readable
+   B-171     Personnel: leave (closed)       2002-2003    Damp, readable
+   (33 further boxes listed on the registry copy)
+
+Signed: J.H. Botha
+Records Clerk: Registry
+
+Received: 4/8/06   PvdM
+""",
+    ),
+)
+
+
+# ==========================================================================
+# Registers
+# ==========================================================================
+
+
+def email(initial: str, surname: str) -> str:
+    return f"{initial}.{surname.lower().replace(' ', '')}@dgpsi.example.gov.za"
+
+
+PEOPLE: tuple[Person, ...] = (
+    Person(
+        "Dr Thandiwe Mokoena",
+        "Knowledge Management",
+        "Chief Director: Knowledge Management",
+        email("t", "Mokoena"),
+        ("knowledge management strategy", "communities of practice", "change management", "facilitation"),
+        ("PhD Information Science", "MPhil Knowledge Management"),
+        ("Executive Development Programme (2011)", "KM Certification (2008)"),
+        "active",
+    ),
+    Person(
+        "Mr Pieter van der Merwe",
+        "Records Management",
+        "Director: Records Management",
+        email("p", "van der Merwe"),
+        ("electronic file management", "EDRMS configuration", "file plans", "records disposal", "disposal authorities"),
+        ("BA Honours Archival Studies", "National Diploma Records Management"),
+        ("EDRMS administrator training (2010)", "Provincial Archives records manager course (2004)"),
+        "left",
+    ),
+    Person(
+        "Ms Lerato Dlamini",
+        "Service Delivery Innovation",
+        "Deputy Director: Service Delivery Innovation",
+        email("l", "Dlamini"),
+        ("mobile service delivery", "one-stop centres", "service standards", "project management"),
+        ("Master of Public Administration", "BSocSc"),
+        ("Project management (PRINCE2 Foundation, 2011)", "Study tour Canada (2008)", "Study tour Rwanda (2014)"),
+        "active",
+    ),
+    Person(
+        "Mr Sipho Ndlovu",
+        "ICT",
+        "Director: ICT",
+        email("s", "Ndlovu"),
+        ("e-government", "mobile apps", "EDRMS platform", "ICT governance"),
+        ("MSc Information Systems", "BSc Computer Science"),
+        ("Study tour Canada (2008)", "Study tour Singapore (2011)", "ICT governance framework training (2012)"),
+        "active",
+    ),
+    Person(
+        "Adv. Naledi Khumalo",
+        "Legal Services",
+        "Director: Legal Services",
+        email("n", "Khumalo"),
+        ("access to information", "records legislation", "policy vetting", "legislative drafting"),
+        ("LLB", "LLM Administrative Law", "Admitted Advocate"),
+        ("Protection of personal information (2012)", "Study tour Singapore (2011)"),
+        "active",
+    ),
+    Person(
+        "Ms Johanna Pretorius",
+        "Records Management",
+        "Information Officer / Departmental Librarian",
+        email("j", "Pretorius"),
+        ("document register", "cataloguing", "access to information requests", "registry"),
+        ("BInf Library and Information Science",),
+        ("EDRMS user and champion training (2011)", "Records disposal mentoring (2016-2017)"),
+        "active",
+    ),
+    Person(
+        "Mr Kabelo Molefe",
+        "Human Resource Development",
+        "Deputy Director: HRD",
+        email("k", "Molefe"),
+        ("mentoring", "exit interviews", "knowledge retention", "skills development"),
+        ("BCom Human Resource Management", "Postgraduate Diploma Labour Relations"),
+        ("Mentor training (2010)", "Skills development facilitator (2007)"),
+        "active",
+    ),
+    Person(
+        "Ms Ayesha Patel",
+        "Monitoring and Evaluation",
+        "Director: Monitoring and Evaluation",
+        email("a", "Patel"),
+        ("annual reports", "performance indicators", "evaluation design", "data analysis"),
+        ("MCom Economics", "Certificate in Monitoring and Evaluation"),
+        ("Performance information management (2009)",),
+        "moved",
+    ),
+    Person(
+        "Mr David Mahlangu",
+        "Municipal Support",
+        "Chief Director: Municipal Support",
+        email("d", "Mahlangu"),
+        ("municipal support", "one-stop service", "intergovernmental relations", "study tour leadership"),
+        ("Master of Development Studies", "BA Public Administration"),
+        ("Study tour Canada, leader (2008)", "Executive Development Programme (2009)"),
+        "active",
+    ),
+    Person(
+        "Ms Grace Mthembu",
+        "Communications",
+        "Deputy Director: Communications",
+        email("g", "Mthembu"),
+        ("newsletters", "presentations", "internal communication", "community media"),
+        ("BA Journalism",),
+        ("Study tour Rwanda (2014)", "Plain language writing (2013)"),
+        "active",
+    ),
+    Person(
+        "Mr Johannes Botha",
+        "Records Management",
+        "Records Clerk: Registry",
+        email("j", "Botha"),
+        ("physical file storage", "registry procedures", "file movement control", "scanning preparation"),
+        ("National Senior Certificate",),
+        ("Registry clerk course (1990)", "EDRMS scanning operator (2010)"),
+        "active",
+    ),
+    Person(
+        "Ms Nomvula Sithole",
+        "Knowledge Management",
+        "Assistant Director: Knowledge Management",
+        email("n", "Sithole"),
+        ("knowledge audits", "skills register", "lessons-learnt facilitation", "survey design"),
+        ("BA Honours Information Science",),
+        ("Knowledge audit methods (2009)", "Facilitation skills (2012)"),
+        "active",
+    ),
+)
+
+EVENTS: tuple[Event, ...] = (
+    Event(
+        "Study tour to Canada (Service Canada, one-stop service)",
+        d(2008, 9, 14),
+        d(2008, 9, 23),
+        "Ottawa and Toronto, Canada",
+        ("Mr David Mahlangu", "Ms Lerato Dlamini", "Mr Sipho Ndlovu", "Mr Pieter van der Merwe"),
+        CANADA_2008.meta.reference,
+    ),
+    Event(
+        "Management workshop: Managing knowledge for better service",
+        d(2010, 3, 23),
+        d(2010, 3, 24),
+        "Kwalata Conference Centre, Highveld North",
+        (
+            "Dr Thandiwe Mokoena",
+            "Mr David Mahlangu",
+            "Ms Lerato Dlamini",
+            "Mr Pieter van der Merwe",
+            "Mr Sipho Ndlovu",
+            "Adv. Naledi Khumalo",
+            "Mr Kabelo Molefe",
+            "Ms Nomvula Sithole",
+            "Ms Johanna Pretorius",
+            "Ms Ayesha Patel",
+            "Ms Grace Mthembu",
+        ),
+        "DGPSI/KM/2010/006",
+    ),
+    Event(
+        "Study tour to Singapore (e-government)",
+        d(2011, 11, 6),
+        d(2011, 11, 12),
+        "Singapore",
+        ("Mr Sipho Ndlovu", "Dr Thandiwe Mokoena", "Adv. Naledi Khumalo"),
+        SINGAPORE_2011.meta.reference,
+    ),
+    Event(
+        "Study tour to Rwanda (mobile and decentralised service delivery)",
+        d(2014, 6, 8),
+        d(2014, 6, 14),
+        "Kigali and Eastern Province, Rwanda",
+        ("Ms Lerato Dlamini", "Mr Sipho Ndlovu", "Ms Grace Mthembu"),
+        RWANDA_2014.meta.reference,
+    ),
+    Event(
+        "Benchmarking visit to one-stop service centres",
+        d(2015, 3, 9),
+        d(2015, 3, 13),
+        "Nairobi, Kenya",
+        ("Mr David Mahlangu", "Ms Lerato Dlamini"),
+        "",
+    ),
+)
+
+# Documents that exist only on paper (no file in the corpus).
+PAPER_ONLY: tuple[Meta, ...] = (
+    Meta(
+        file="",
+        reference="DGPSI/RM/2003/001",
+        title="Departmental File Plan (approved by the Provincial Archives)",
+        type="policy",
+        date=d(2003, 5, 12),
+        author="Records Management",
+        location=registry("C1", "1"),
+        custodian="Mr J. Botha",
+    ),
+    Meta(
+        file="",
+        reference="DGPSI/RM/2008/009",
+        title="Disposal Authority PA/HN/2008/14: general correspondence",
+        type="other",
+        date=d(2008, 11, 20),
+        author="Provincial Archives",
+        location=registry("C1", "2"),
+        custodian="Mr J. Botha",
+    ),
+    Meta(
+        file="",
+        reference="DGPSI/KM/2009/009",
+        title="Baseline Knowledge Audit Report 2009",
+        type="report",
+        date=d(2009, 12, 15),
+        author="N. Sithole",
+        location=office("2-14 Library", "L2", "3"),
+    ),
+    Meta(
+        file="",
+        reference="DGPSI/KM/2010/006",
+        title="Report on the Management Workshop, 23–24 March 2010",
+        type="report",
+        date=d(2010, 4, 16),
+        author="Prof. M. Venter",
+        location=office("2-14 Library", "L2", "3"),
+    ),
+)
+
+
+# ==========================================================================
+# Everything that becomes a file, in register order
+# ==========================================================================
+
+DOCUMENTS: tuple[Document | Deck | Scan | RawText, ...] = (
+    RM_POLICY_2005,
+    REGISTRY_MEMO_2006,
+    CANADA_2008,
+    MINUTES_2009_03,
+    MINUTES_2009_06,
+    KM_STRATEGY,
+    ANNUAL_REPORT_2008_09,
+    MINUTES_2010_02,
+    WORKSHOP_PROGRAMME_2010,
+    KM_DECK_2010,
+    RM_POLICY_2010,
+    EDRMS_CLOSE_OUT,
+    SINGAPORE_2011,
+    COP_GUIDELINE,
+    MOBILE_REPORT_2013,
+    ANNUAL_REPORT_2012_13,
+    MOBILE_DECK_2013,
+    MINUTES_2013_11,
+    LESSONS_LEARNT_EDRMS,
+    RWANDA_2014,
+    NEWSLETTER_2014,
+    KNOWLEDGE_AUDIT_2015,
+    EXIT_INTERVIEW_2019,
+)
+
+# The registers themselves are documents of the Department too.
+REGISTER_METAS: tuple[Meta, ...] = (
+    Meta(
+        file="registers/people.csv",
+        reference="DGPSI/HRD/2016/004",
+        title="Skills Register",
+        type="register",
+        date=d(2019, 10, 15),
+        author="K. Molefe; N. Sithole",
+        location=office("4-12 Human Resource Development", "HR1", "1"),
+        custodian="Mr K. Molefe",
+    ),
+    Meta(
+        file="registers/documents.csv",
+        reference="DGPSI/RM/2019/003",
+        title="Document Register",
+        type="register",
+        date=d(2019, 10, 31),
+        author="J. Pretorius",
+        location=office("2-14 Library", "L1", "4"),
+    ),
+    Meta(
+        file="registers/events.csv",
+        reference="DGPSI/KM/2019/004",
+        title="Register of Study Tours, Workshops and Events",
+        type="register",
+        date=d(2019, 10, 31),
+        author="N. Sithole",
+        location=office("3-02 Knowledge Management", "KM1", "1"),
+        custodian="Ms N. Sithole",
     ),
 )
