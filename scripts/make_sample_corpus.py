@@ -735,6 +735,8 @@ Paper-only documents (in the register, no file):
 {paper}
 """
     (out / "README.md").write_text(text, encoding="utf-8")
+    # The README describes the corpus; it is not one of the department's documents, so ingest skips it.
+    (out / ".kmsearchignore").write_text("# describes this sample corpus; not a department document\nREADME.md\n")
 
 
 # --------------------------------------------------------------------------
@@ -795,7 +797,7 @@ def build_corpus(out: Path) -> None:
         render(item, out)
     write_registers(out)
     write_readme(out)
-    expected = {m.file for m in register_entries() if m.file} | {"README.md"}
+    expected = {m.file for m in register_entries() if m.file} | {"README.md", ".kmsearchignore"}
     actual = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     if expected != actual:
         raise SystemExit(f"document register out of step with files: {sorted(expected ^ actual)}")

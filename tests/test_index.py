@@ -220,3 +220,12 @@ def test_sigkill_during_ingest_leaves_a_whole_index(corpus, settings, embedder, 
     assert report.summary()["failed"] == 1  # only broken.pdf
     assert consistent(settings, embedder).catalog.counts()["documents"] == 16
     assert not list(settings.index_dir.glob(".tmp-*"))
+
+
+def test_kmsearchignore_skips_matching_files(corpus, settings, embedder):
+    (corpus / ".kmsearchignore").write_text("# not department documents\nREADME.md\ndecks\n")
+    (corpus / "README.md").write_text("About this folder.")
+    report = ingest([corpus], settings, embedder)
+    names = {Path(f.path).name for f in report.files}
+    assert "README.md" not in names and "mobile-units.pptx" not in names
+    assert "edrms-pilot.pdf" in names

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Iterable
 
@@ -10,6 +11,7 @@ import bm25s
 import numpy as np
 import Stemmer
 
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 K1, B = 1.2, 0.75
 STOPWORDS = "en"
 

@@ -8,6 +8,7 @@ changed file that now fails keeps its previously indexed version.
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import hashlib
 import logging
 import os
@@ -80,15 +81,34 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+IGNORE_FILE = ".kmsearchignore"
+
+
+def ignore_patterns(root: Path) -> list[str]:
+    """Glob patterns (one a line, `#` comments) from `root/.kmsearchignore`, matched against relative paths."""
+    path = root / IGNORE_FILE
+    if not path.is_file():
+        return []
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line.rstrip("/") for line in lines if line and not line.startswith("#")]
+
+
 def walk(root: Path) -> Iterator[Path]:
-    """Files under `root` in a stable order, skipping hidden ones; directory symlinks are not followed."""
+    """Files under `root` in a stable order, skipping hidden ones and those matched by `.kmsearchignore`;
+    directory symlinks are not followed (no loops)."""
     if not root.is_dir():
         yield root
         return
+    patterns = ignore_patterns(root)
+
+    def ignored(path: Path) -> bool:
+        rel = path.relative_to(root).as_posix()
+        return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(path.name, p) for p in patterns)
+
     for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not ignored(Path(folder) / d))
         for name in sorted(files):
-            if not name.startswith("."):
+            if not name.startswith(".") and not ignored(Path(folder) / name):
                 yield Path(folder) / name
 
 

@@ -34,7 +34,7 @@ def extract(path: Path, settings: Settings | None = None) -> Document:
     except OSError as exc:
         raise ExtractionError(str(path), f"cannot read file ({exc.strerror})") from exc
     if size > settings.max_file_mb * 1024 * 1024:
-        raise ExtractionError(str(path), f"file is {size / 2**20:.0f} MB, over max_file_mb={settings.max_file_mb:g}")
+        raise ExtractionError(str(path), f"file is {size / 2**20:.1f} MB, over max_file_mb={settings.max_file_mb:g}")
     try:
         kind = sniff(path)
         doc = _dispatch(path, kind, settings)

@@ -1,0 +1,215 @@
+"""Text cleaning: normalisation, headers and footers, page numbers, hyphenation, headings and paragraphs."""
+
+from __future__ import annotations
+
+import pytest
+
+from kmsearch.ingest.clean import (
+    heading_level,
+    join_hyphenated,
+    lines_to_blocks,
+    normalise,
+    strip_page_number,
+    strip_repeated_lines,
+    text_to_blocks,
+)
+from kmsearch.types import Block
+
+# --- normalise -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("the ﬁle and the ﬂow", "the file and the flow"),  # ligatures
+        ("R\u00a0500\u2003000", "R 500 000"),  # NBSP and an em space become plain spaces
+        ("bell\x07 zero\u200bwidth soft\u00adhyphen\ufeff", "bell zerowidth softhyphen"),
+        ("  too    many \t spaces  ", "too many spaces"),
+        ("windows\r\nline\rends", "windows\nline\nends"),
+        ("Introduction ........ 4", "Introduction … 4"),  # table-of-contents dot leaders
+        ("Findings . . . . . . 12", "Findings … 12"),
+        ("Wait... what", "Wait... what"),  # an ellipsis is not a leader
+        ("version 1.2.3.4", "version 1.2.3.4"),
+        ("differ\ufffeences", "differences"),  # PDFium's marker for a hyphen at a line end: word healed
+        ("Covid\ufffe19 and Mexican\ufffeAmerican", "Covid-19 and Mexican-American"),  # a hyphen kept
+    ],
+)
+def test_normalise(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
+# --- strip_repeated_lines --------------------------------------------------------------------------------------
+
+
+def paged(bodies: list[list[str]], header: str | None = "DGPSI EDRMS Pilot", footer: bool = True) -> list[list[str]]:
+    n = len(bodies)
+    return [
+        ([header] if header else []) + body + ([f"Page {i} of {n}"] if footer else [])
+        for i, body in enumerate(bodies, start=1)
+    ]
+
+
+def test_header_and_footer_on_every_page_are_removed() -> None:
+    words = ["Registry", "Scanning", "Training", "Budget"]
+    bodies = [[f"{w} is covered here.", f"More on {w.lower()}."] for w in words]
+    assert strip_repeated_lines(paged(bodies)) == bodies
+
+
+def test_header_on_half_of_the_pages_is_removed() -> None:
+    pages = [["Draft for comment", "Alpha."], ["Beta."], ["Draft for comment", "Gamma."], ["Delta."]]
+    assert strip_repeated_lines(pages) == [["Alpha."], ["Beta."], ["Gamma."], ["Delta."]]
+
+
+def test_line_on_fewer_than_half_of_the_pages_stays() -> None:
+    pages = [["Annex A", "One."], ["Two."], ["Three."], ["Four."], ["Five."], ["Annex A", "Six."]]
+    assert strip_repeated_lines(pages) == pages  # 2 of 6 pages < threshold 3
+
+
+def test_repeated_line_in_the_middle_of_pages_stays() -> None:
+    body = ["l1", "l2", "l3", "The same sentence in the body.", "l5", "l6", "l7"]
+    pages = [list(body) for _ in range(4)]
+    out = strip_repeated_lines(pages)
+    assert all("The same sentence in the body." in lines for lines in out)
+    assert all("l1" not in lines and "l7" not in lines for lines in out)  # the zones' repeats do go
+
+
+def test_fewer_than_three_pages_untouched() -> None:
+    pages = paged([["First."], ["Second."]])
+    assert strip_repeated_lines(pages) == pages
+
+
+# --- strip_page_number -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lines", "number", "expected"),
+    [
+        (["4", "Body text."], 4, ["Body text."]),
+        (["Body text.", "4"], 4, ["Body text."]),
+        (["- 4 -", "Body text."], 4, ["Body text."]),
+        (["Body text.", "Page 4 of 10"], 4, ["Body text."]),
+        (["Body text.", "page 4/10"], 4, ["Body text."]),
+        (["41. The case for KM", "Body text."], 4, ["1. The case for KM", "Body text."]),
+        (["41.2 Scope of the work", "Body text."], 4, ["1.2 Scope of the work", "Body text."]),
+        (["2Introduction to records", "Body text."], 2, ["Introduction to records", "Body text."]),
+        (["Body text.", "The pilot ended in March.7"], 7, ["Body text.", "The pilot ended in March."]),
+        (["Body text.", "The pilot ended in March. 7"], 7, ["Body text.", "The pilot ended in March."]),
+    ],
+)
+def test_strip_page_number(lines: list[str], number: int, expected: list[str]) -> None:
+    assert strip_page_number(lines, number) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("1990 was a year of change.", 1),
+        ("16 Days of Activism for No Violence", 1),  # a count, not a page number glued to "6 Days"
+        ("100 Days of Service", 1),
+        ("10. Financing: investment in people", 1),  # section 10 on page 1, not "0. Financing"
+        ("155. Specific events and factors were of particular importance to the committee in that year", 1),
+        ("Growth rose to 3.4", 4),  # a decimal at the end of the page, not "3." and page 4
+        ("See section 2.1", 1),
+        ("Rates rose by 7", 7),  # no sentence end before the number
+    ],
+)
+def test_numbers_that_belong_to_the_text_stay(line: str, number: int) -> None:
+    lines = ["Body text.", line] if line[-1].isdigit() else [line, "Body text."]
+    assert strip_page_number(lines, number) == lines
+
+
+def test_strip_page_number_does_not_change_its_input() -> None:
+    lines = ["4", "Body text."]
+    strip_page_number(lines, 4)
+    assert lines == ["4", "Body text."]
+
+
+# --- join_hyphenated, heading_level ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        ("records manage-", "ment works", "records management works"),
+        ("the pilot", "ended", "the pilot ended"),
+        ("", "start", "start"),
+        ("Covid-", "19 cases", "Covid- 19 cases"),  # not a broken word: no lower-case letter follows
+        ("north-", "West province", "north- West province"),
+    ],
+)
+def test_join_hyphenated(first: str, second: str, expected: str) -> None:
+    assert join_hyphenated(first, second) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "level"),
+    [
+        ("1. Introduction", 1),
+        ("2 Background", 1),
+        ("2.3 Findings of the pilot", 2),
+        ("2.3.1 Retrieval times", 3),
+        ("EXECUTIVE SUMMARY", 1),
+        ("Introduction", 0),  # mixed case without a number: indistinguishable from body text
+        ("1. Introduction ........ 4", 0),  # a table-of-contents line ends in a page number
+        ("3 March 2009", 0),
+        ("ANC", 0),  # too few letters to call it a heading
+        ("The committee met.", 0),
+        ("Records, files,", 0),
+        ("A VERY LONG LINE IN CAPITALS THAT GOES ON AND ON FOR MANY WORDS AND IS NOT A HEADING", 0),
+    ],
+)
+def test_heading_level(line: str, level: int) -> None:
+    assert heading_level(line) == level
+
+
+# --- lines_to_blocks, text_to_blocks ---------------------------------------------------------------------------
+
+
+def test_lines_to_blocks_joins_paragraphs_and_keeps_headings_apart() -> None:
+    lines = [
+        "1. Introduction",
+        "The electronic records management pilot moved paper registry files into the",
+        "new system during the first half of the year, and records officers classi-",
+        "fied every active file against the approved file plan.",
+        "It ended well.",
+        "",
+        "A second paragraph starts after a blank line and is long enough to reach the",
+        "margin of the page.",
+        "2.1 Findings",
+        "Retrieval times fell.",
+    ]
+    assert lines_to_blocks(lines) == [
+        Block("1. Introduction", "heading", 1),
+        Block(
+            "The electronic records management pilot moved paper registry files into the new system during the "
+            "first half of the year, and records officers classified every active file against the approved file "
+            "plan."
+        ),
+        Block("It ended well."),
+        Block("A second paragraph starts after a blank line and is long enough to reach the margin of the page."),
+        Block("2.1 Findings", "heading", 2),
+        Block("Retrieval times fell."),
+    ]
+
+
+def test_lines_to_blocks_empty() -> None:
+    assert lines_to_blocks([]) == []
+    assert lines_to_blocks(["", ""]) == []
+
+
+def test_text_to_blocks_markdown() -> None:
+    text = (
+        "# Study tour to Canada\n\nThe delegation visited\nOttawa in 2008.\n\n"
+        "## Recommendations ##\n\nOpen ser-\nvice centres.\n"
+    )
+    assert text_to_blocks(text, markdown=True) == [
+        Block("Study tour to Canada", "heading", 1),
+        Block("The delegation visited Ottawa in 2008."),
+        Block("Recommendations", "heading", 2),
+        Block("Open service centres."),
+    ]
+
+
+def test_text_to_blocks_plain_text_keeps_hashes() -> None:
+    text = "# not a heading\nin plain text\n\nsecond para-\ngraph"
+    assert text_to_blocks(text) == [Block("# not a heading in plain text"), Block("second paragraph")]
