@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Set up kmsearch on a fresh Debian/Ubuntu machine: Tesseract for OCR, a virtual environment in .venv,
+# torch's CPU build (a plain "torch" requirement would pull a several-GB CUDA build), and the package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}  # set TORCH_SPEC to a CUDA build on a GPU machine
+
+if ! command -v tesseract >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    echo "setup: installing tesseract-ocr (OCR for scanned pages)"
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    echo "setup: creating .venv"
+    "$PYTHON" -m venv .venv
+fi
+. .venv/bin/activate
+python -m pip install -q --upgrade pip
+python -m pip install -q "$TORCH_SPEC"
+python -m pip install -q -e ".[dev]"
+echo "setup: done ($(python -c 'import kmsearch; print("kmsearch", kmsearch.__version__)'))"
