@@ -35,7 +35,7 @@ def indexed(run, corpus, settings):
 def test_ingest_reports_every_file(run, corpus, settings):
     result = run("ingest", str(corpus), "--index", str(settings.index_dir), "--model", "fake-hash-256", "--json")
     report = json.loads(result.output)
-    assert report["summary"] == {"added": 4, "updated": 0, "unchanged": 0, "removed": 0, "failed": 1}
+    assert report["summary"] == {"added": 4, "updated": 0, "unchanged": 0, "removed": 0, "failed": 1, "register": 0}
     assert {f["status"] for f in report["files"]} == {"added", "failed"}
     again = run("ingest", str(corpus), "--index", str(settings.index_dir), "-q")
     assert "4 unchanged" in again.output and "no change" in again.output

@@ -28,7 +28,9 @@ CREATE TABLE IF NOT EXISTS documents (
     mtime REAL,
     n_pages INTEGER NOT NULL,
     warnings TEXT NOT NULL DEFAULT '[]',
-    indexed_at TEXT NOT NULL
+    indexed_at TEXT NOT NULL,
+    reference TEXT,                              -- its row in the document register, if any
+    access_groups TEXT NOT NULL DEFAULT '[]'     -- JSON list; empty: open to every reader
 );
 CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
 CREATE TABLE IF NOT EXISTS pages (
@@ -48,6 +50,18 @@ CREATE TABLE IF NOT EXISTS chunks (
     n_tokens INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS register_documents (
+    reference TEXT PRIMARY KEY,
+    source TEXT NOT NULL,          -- the ingested folder whose registers/documents.csv holds the row
+    path TEXT,                     -- absolute path of the file, NULL for paper-only documents
+    title TEXT NOT NULL,
+    type TEXT NOT NULL,
+    date TEXT,
+    location TEXT NOT NULL DEFAULT '{}',
+    custodian TEXT,
+    access_groups TEXT NOT NULL DEFAULT '[]',
+    supersedes TEXT
+);
 """
 
 
@@ -83,7 +97,8 @@ class Catalog:
     # --- writing -------------------------------------------------------------------------------------------
     def add_document(self, doc: Document, chunks: list[Chunk], first_chunk_id: int, size: int, mtime: float) -> None:
         self.conn.execute(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO documents (doc_id, path, source, format, title, authors, created, modified, date, language, "
+            "doc_type, content_hash, size, mtime, n_pages, warnings, indexed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 doc.doc_id, doc.path, doc.source, doc.format, doc.title, json.dumps(list(doc.authors)),
                 doc.created, doc.modified, doc.date, doc.language, doc.doc_type, doc.content_hash, size, mtime,
@@ -105,6 +120,39 @@ class Catalog:
         ids = [r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
         self.conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         return ids
+
+    def set_access(self, doc_id: str, reference: str | None, groups: tuple[str, ...]) -> bool:
+        """Register reference and access groups of a document; True if they changed."""
+        value = json.dumps(sorted(groups))
+        cur = self.conn.execute(
+            "UPDATE documents SET reference = ?, access_groups = ? WHERE doc_id = ? "
+            "AND (reference IS NOT ? OR access_groups != ?)",
+            (reference, value, doc_id, reference, value),
+        )
+        return cur.rowcount > 0
+
+    def replace_register_documents(self, source: str, rows: list[tuple[str | None, Any]]) -> bool:
+        """Make the register rows from `source` exactly `rows` ((path, RegisterDocument)); True if that changed them."""
+        new = sorted(
+            (e.reference, source, path, e.title, e.type, e.date, json.dumps(e.location, sort_keys=True), e.custodian,
+             json.dumps(sorted(e.access_groups)), e.supersedes)
+            for path, e in rows
+        )
+        old = sorted(tuple(r) for r in self.conn.execute("SELECT * FROM register_documents WHERE source = ?", (source,)))
+        if new == old:
+            return False
+        self.conn.execute("DELETE FROM register_documents WHERE source = ?", (source,))
+        self.conn.executemany("INSERT OR REPLACE INTO register_documents VALUES (?,?,?,?,?,?,?,?,?,?)", new)
+        return True
+
+    def register_entry(self, reference: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM register_documents WHERE reference = ?", (reference,)).fetchone()
+        if row is None:
+            return None
+        d = dict(row)
+        d["location"] = json.loads(d["location"])
+        d["access_groups"] = json.loads(d["access_groups"])
+        return d
 
     def touch(self, doc_id: str, size: int, mtime: float) -> None:
         self.conn.execute("UPDATE documents SET size = ?, mtime = ? WHERE doc_id = ?", (size, mtime, doc_id))
@@ -173,4 +221,5 @@ def _doc_dict(row: sqlite3.Row) -> dict[str, Any]:
     d = dict(row)
     d["authors"] = json.loads(d["authors"])
     d["warnings"] = json.loads(d["warnings"])
+    d["access_groups"] = json.loads(d["access_groups"])
     return d

@@ -236,6 +236,14 @@ class IndexWriter:
         self.changed = True
         return len(ids)
 
+    def set_access(self, doc_id: str, reference: str | None, groups: tuple[str, ...]) -> None:
+        with self.catalog.conn:
+            self.changed |= self.catalog.set_access(doc_id, reference, groups)
+
+    def replace_register_documents(self, source: str, rows: list[tuple[str | None, Any]]) -> None:
+        with self.catalog.conn:
+            self.changed |= self.catalog.replace_register_documents(source, rows)
+
     def touch(self, doc_id: str, size: int, mtime: float) -> None:
         with self.catalog.conn:
             self.catalog.touch(doc_id, size, mtime)

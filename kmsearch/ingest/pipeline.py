@@ -26,10 +26,11 @@ from kmsearch.index.embed import Embedder
 from kmsearch.index.store import IndexWriter, atomic_write_json
 from kmsearch.ingest.chunk import Chunker
 from kmsearch.ingest.extract import extract
+from kmsearch import registers
 from kmsearch.types import Document
 
 log = logging.getLogger(__name__)
-STATUSES = ("added", "updated", "unchanged", "removed", "failed")
+STATUSES = ("added", "updated", "unchanged", "removed", "failed", "register")
 
 
 @dataclass
@@ -137,8 +138,11 @@ def ingest(
         with IndexWriter(settings, embedder, progress=embed_bar.update) as writer:
             chunker = Chunker(writer.embedder.tokenizer, writer.settings.chunk_tokens, writer.settings.chunk_overlap)
             known = writer.known_files()
+            register_paths = {p: root for root in roots if root.is_dir() for p in registers.register_files(root).values()}
             seen: set[str] = set()
             for path, root in _progress(show_progress, iterable=files, unit="file", desc="extracting"):
+                if path in register_paths:
+                    continue  # catalogue data, read below; never searchable text
                 seen.add(str(path))
                 report.files.append(_ingest_file(writer, chunker, path, root, known.get(str(path)), settings))
             for path_str, row in known.items():
@@ -146,6 +150,9 @@ def ingest(
                 if in_root and path_str not in seen:
                     writer.remove(row["doc_id"])
                     report.files.append(FileOutcome(path_str, "removed", doc_id=row["doc_id"]))
+            for root in roots:
+                if root.is_dir():
+                    report.files.extend(_apply_registers(writer, root))
             embed_bar.reset(total=writer.pending_count)
             manifest = writer.commit()
     if manifest:
@@ -155,6 +162,27 @@ def ingest(
     report.seconds = time.perf_counter() - started
     atomic_write_json(Path(settings.index_dir) / "ingest-report.json", report.to_json())
     return report
+
+
+def _apply_registers(writer: IndexWriter, root: Path) -> list[FileOutcome]:
+    """Load `root/registers/*.csv`, keep their rows in the catalogue, and give every document under `root` its
+    register reference and access groups (the register's row, else the nearest .kmsearch-groups, else open)."""
+    outcomes = []
+    entries: list[registers.RegisterDocument] = []
+    for name, path in registers.register_files(root).items():
+        problems: list[registers.RegisterProblem] = []
+        if name == "documents":
+            entries, problems = registers.load_documents(path)
+        outcomes.append(FileOutcome(str(path), "register", warnings=[str(p) for p in problems]))
+    rows = list(registers.iter_entries(entries, root))
+    writer.replace_register_documents(str(root), rows)
+    by_path = {path: entry for path, entry in rows if path}
+    for path, row in writer.known_files().items():
+        if path.startswith(str(root) + os.sep):
+            entry = by_path.get(path)
+            groups = entry.access_groups if entry else registers.folder_groups(Path(path), root)
+            writer.set_access(row["doc_id"], entry.reference if entry else None, groups)
+    return outcomes
 
 
 def _ingest_file(

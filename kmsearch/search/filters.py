@@ -25,6 +25,9 @@ class Filters:
     author: str | None = None  # case-insensitive substring of any author
     source: str | None = None  # a folder: the absolute path given to ingest, or a folder name in the path
     language: str | None = None  # ISO 639-1 code
+    # The caller's access groups: None reads everything (admin, open desktop mode); otherwise only documents
+    # with no groups or sharing one with the caller. Set by the service from the API key, never by a user.
+    groups: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         for name in ("date_from", "date_to"):
@@ -37,7 +40,7 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return any(getattr(self, f.name) for f in fields(self))
+        return any(getattr(self, f.name) for f in fields(self) if f.name != "groups") or self.groups is not None
 
     def where(self) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -61,7 +64,17 @@ class Filters:
         if self.language:
             clauses.append("d.language = ?")
             args.append(self.language.lower())
+        if self.groups is not None:
+            clauses.append(access_clause(self.groups))
+            args.extend(sorted(self.groups))
         return " AND ".join(clauses) or "1", args
+
+    def doc_ids(self, catalog: Catalog) -> set[str] | None:
+        """Documents allowed by these filters, or None when nothing is filtered."""
+        if not self.active:
+            return None
+        where, args = self.where()
+        return {r[0] for r in catalog.conn.execute(f"SELECT d.doc_id FROM documents d WHERE {where}", args)}
 
     def chunk_ids(self, catalog: Catalog) -> np.ndarray | None:
         """Chunk ids allowed by these filters, or None when nothing is filtered."""
@@ -70,3 +83,10 @@ class Filters:
         where, args = self.where()
         rows = catalog.conn.execute(f"SELECT c.chunk_id FROM chunks c JOIN documents d USING (doc_id) WHERE {where}", args)
         return np.fromiter((r[0] for r in rows), dtype=np.int64)
+
+
+def access_clause(groups: frozenset[str], column: str = "d.access_groups") -> str:
+    """SQL for 'open to everyone, or shares a group with the caller' (parameters: the sorted groups)."""
+    marks = ",".join("?" * len(groups))
+    shared = f" OR EXISTS (SELECT 1 FROM json_each({column}) WHERE value IN ({marks}))" if groups else ""
+    return f"({column} = '[]'{shared})"
