@@ -290,6 +290,8 @@ def eval_beir(obj: Context, folder: Path, modes: tuple[str, ...], fusion: str | 
 
 
 def main() -> None:
+    import kmsearch.api.commands  # noqa: F401  (registers serve and keys)
+
     cli(prog_name="kmsearch")
 
 

@@ -74,6 +74,32 @@ class Searcher:
         scores = self.score_chunks(query, k, mode, filters or Filters(), fusion or self.settings.fusion)
         return self._group(query, scores, k, passages)
 
+    def search_page(
+        self,
+        query: str,
+        page: int = 1,
+        page_size: int = 10,
+        mode: str = "hybrid",
+        filters: Filters | None = None,
+        fusion: str | None = None,
+        passages: int = 3,
+    ) -> tuple[list[Hit], int]:
+        """One page of documents and the number of documents among all candidates (for "n results")."""
+        fusion = fusion or self.settings.fusion
+        self._validate(" ".join(query.split()), page * page_size, mode, fusion)
+        query = " ".join(query.split())
+        if not query:
+            return [], 0
+        scores = self.score_chunks(query, page * page_size, mode, filters or Filters(), fusion)
+        total = len({row["doc_id"] for row in self.index.catalog.chunks(list(scores)).values()})
+        hits = self._group(query, scores, page * page_size, passages)
+        return hits[(page - 1) * page_size :], total
+
+    def candidate_documents(self, query: str, mode: str = "hybrid", filters: Filters | None = None) -> set[str]:
+        """Documents with at least one candidate passage for the query (what facets count)."""
+        scores = self.score_chunks(" ".join(query.split()), 10, mode, filters or Filters(), self.settings.fusion)
+        return {row["doc_id"] for row in self.index.catalog.chunks(list(scores)).values()}
+
     def score_chunks(self, query: str, k: int, mode: str, filters: Filters, fusion: str) -> dict[int, float]:
         """Fused chunk scores for a query (the candidates before grouping)."""
         allowed = filters.chunk_ids(self.index.catalog)

@@ -1,0 +1,102 @@
+"""`kmsearch serve` and `kmsearch keys`: the service's commands, registered on the main CLI group."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from kmsearch.api.keys import ROLES, KeyStore, keys_path
+from kmsearch.cli import Context, _run, cli, index_option
+
+
+@cli.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--open", "open_mode", is_flag=True, help="No API keys: everyone sees everything (single-user desktop).")
+@click.pass_obj
+@_run
+def serve(obj: Context, index_dir: Path | None, host: str, port: int, open_mode: bool) -> None:
+    """Serve the JSON API (/api/v1, docs at /docs) and the staff search page.
+
+    Requests need an API key (`kmsearch keys add`) unless --open is given.
+
+    \b
+    Example:
+        kmsearch keys add "Front desk" --role reader
+        kmsearch serve --index indexes/default --port 8000
+    """
+    import uvicorn
+
+    from kmsearch.api import create_app
+
+    settings = obj.settings(index_dir=index_dir)
+    app = create_app(settings, open_mode=open_mode)
+    app.state.holder.current()  # load the index and model now, not on the first request
+    click.echo(f"serving {settings.index_dir} on http://{host}:{port}/ ({'open mode' if open_mode else 'API keys required'})")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@cli.group()
+def keys() -> None:
+    """Manage API keys (stored hashed beside the index)."""
+
+
+@keys.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), default="reader", show_default=True)
+@click.option("--group", "groups", multiple=True, help="Access group (repeatable); documents restricted to it become readable.")
+@index_option
+@click.pass_obj
+@_run
+def keys_add(obj: Context, name: str, role: str, groups: tuple[str, ...], index_dir: Path | None) -> None:
+    """Create a key and print its secret once (it is stored only as a hash).
+
+    \b
+    Example:
+        kmsearch keys add "HR team" --role reader --group hr
+    """
+    key, secret = KeyStore(keys_path(obj.settings(index_dir=index_dir).index_dir)).add(name, role, groups)
+    click.echo(secret)
+    click.echo(f"key {key.key_id} ({key.role}; groups: {', '.join(sorted(key.groups)) or 'none'}) — keep the secret safe",
+               err=True)
+
+
+@keys.command("list")
+@index_option
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@_run
+def keys_list(obj: Context, index_dir: Path | None, as_json: bool) -> None:
+    """List keys (never their secrets).
+
+    \b
+    Example:
+        kmsearch keys list
+    """
+    found = KeyStore(keys_path(obj.settings(index_dir=index_dir).index_dir)).list()
+    if as_json:
+        click.echo(json.dumps([{**k.__dict__, "groups": sorted(k.groups)} for k in found], indent=2))
+        return
+    for k in found:
+        state = f"revoked {k.revoked}" if k.revoked else "active"
+        click.echo(f"{k.key_id}  {k.role:<9} {state:<8} {k.name}  groups: {', '.join(sorted(k.groups)) or '-'}")
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+@index_option
+@click.pass_obj
+@_run
+def keys_revoke(obj: Context, key_id: str, index_dir: Path | None) -> None:
+    """Revoke a key by its id (from `keys list`); requests with it get 401 at once.
+
+    \b
+    Example:
+        kmsearch keys revoke 3f9a1c2e
+    """
+    if not KeyStore(keys_path(obj.settings(index_dir=index_dir).index_dir)).revoke(key_id):
+        raise click.ClickException(f"no active key {key_id!r}")
+    click.echo(f"revoked {key_id}")

@@ -1,0 +1,217 @@
+"""The service through create_app and an in-process client: error shape, limits, keys and access control on
+every endpoint, document files, facets, and a re-index under a steady stream of searches."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kmsearch.api import create_app
+from kmsearch.ingest.pipeline import ingest
+from tests.test_registers import write_register
+
+RESTRICTED = "km-committee-2009-06.docx"  # readable by group km only
+
+
+@pytest.fixture
+def service(corpus, settings, embedder):
+    write_register(corpus, f"minutes/{RESTRICTED},KM/2009/7,KM committee minutes,minutes,2009-06-17,"
+                           "Tshwane Building,3-02,KM1,1,Ms Sithole,km,\n")
+    ingest([corpus], settings, embedder)
+    app = create_app(settings, embedder=embedder)
+    keys = app.state.keys
+    secrets = {
+        "outsider": keys.add("Front desk", "reader")[1],
+        "insider": keys.add("KM team", "reader", ("km",))[1],
+        "librarian": keys.add("Registry", "librarian")[1],
+    }
+    revoked_key, revoked = keys.add("Old", "reader", ("km",))
+    keys.revoke(revoked_key.key_id)
+    secrets["revoked"] = revoked
+    client = TestClient(app)
+
+    def get(path: str, who: str | None = None, **params):
+        headers = {"Authorization": f"Bearer {secrets[who]}"} if who else {}
+        return client.get(path, params=params, headers=headers)
+
+    return app, client, get, secrets, corpus
+
+
+def assert_error(response, status: int, code: str, message: str = "") -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "detail"}
+    assert body["error"]["code"] == code and message in body["error"]["message"]
+
+
+def restricted_id(app) -> str:
+    idx = app.state.holder.current()
+    return idx.catalog.conn.execute("SELECT doc_id FROM documents WHERE path LIKE ?", (f"%{RESTRICTED}",)).fetchone()[0]
+
+
+PROTECTED = ["/api/v1/search?q=minutes", "/api/v1/facets?q=minutes", "/api/v1/documents/abc",
+             "/api/v1/documents/abc/file", "/api/v1/who-knows?q=records", "/api/v1/where-is?q=minutes",
+             "/api/v1/admin/jobs/abc"]
+
+
+@pytest.mark.parametrize("path", PROTECTED)
+@pytest.mark.parametrize("who", [None, "revoked"])
+def test_missing_or_revoked_key_is_401(service, path, who):
+    _, client, get, secrets, _ = service
+    headers = {"X-API-Key": secrets[who]} if who else {}
+    assert_error(client.get(path, headers=headers), 401, "unauthorized", "valid API key")
+
+
+def test_health_and_metrics_are_open_and_reveal_no_counts(service):
+    _, client, get, _, _ = service
+    health = get("/api/v1/health").json()
+    assert health["status"] == "ok" and health["generation"] == "g000001" and "documents" not in health
+    get("/api/v1/search", "outsider", q="records")
+    metrics = get("/api/v1/metrics")
+    assert metrics.status_code == 200 and 'kmsearch_requests_total{route="/api/v1/search",status="200"}' in metrics.text
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"q": "x" * 1001}, "q: String should have at most 1000 characters"),
+        ({"q": "records", "k": 51}, "k: Input should be less than or equal to 50"),
+        ({"q": "records", "page": 21}, "page: Input should be less than or equal to 20"),
+        ({"q": "records", "mode": "magic"}, "mode: String should match pattern"),
+        ({"q": "records", "date_from": "June"}, "date_from"),
+        ({"q": "records", "type": "memo"}, "doc_type ['memo'] unknown"),
+        ({}, "q: Field required"),
+    ],
+)
+def test_limits_answer_422_naming_the_limit(service, params, message):
+    _, _, get, _, _ = service
+    assert_error(get("/api/v1/search", "outsider", **params), 422, "invalid_parameter", message)
+
+
+def test_unknown_route_and_document_use_the_error_shape(service):
+    _, client, get, _, _ = service
+    assert_error(client.get("/api/v1/nope"), 404, "not_found")
+    assert_error(get("/api/v1/documents/0000", "outsider"), 404, "not_found", "no document")
+    assert_error(get("/api/v1/admin/jobs/0000", "librarian"), 404, "not_found")
+    assert_error(client.post("/api/v1/health"), 405, "method_not_allowed")
+
+
+def test_search_shape_and_paging(service):
+    _, _, get, _, _ = service
+    body = get("/api/v1/search", "outsider", q="EDRMS file plan records", k=2).json()
+    assert body["page"] == 1 and body["k"] == 2 and body["total"] >= len(body["hits"]) == 2
+    hit = body["hits"][0]
+    assert {"doc_id", "path", "title", "page", "heading", "snippet", "score", "passages"} <= set(hit)
+    second = get("/api/v1/search", "outsider", q="EDRMS file plan records", k=2, page=2).json()
+    assert not {h["doc_id"] for h in second["hits"]} & {h["doc_id"] for h in body["hits"]}
+
+
+def test_restricted_document_leaves_no_trace_for_an_outsider(service):
+    app, _, get, _, _ = service
+    doc_id = restricted_id(app)
+    query = "committee approved the knowledge management strategy"
+    inside = get("/api/v1/search", "insider", q=query, k=50).json()
+    outside = get("/api/v1/search", "outsider", q=query, k=50).json()
+    assert doc_id in {h["doc_id"] for h in inside["hits"]}
+    assert doc_id not in {h["doc_id"] for h in outside["hits"]}
+    assert outside["total"] == inside["total"] - 1  # totals count only what the caller may read
+    assert RESTRICTED not in str(outside)
+
+    facets_in = get("/api/v1/facets", "insider", q=query).json()["facets"]
+    facets_out = get("/api/v1/facets", "outsider", q=query).json()["facets"]
+    assert facets_in["type"].get("minutes") == 1 and "minutes" not in facets_out["type"]
+    assert "minutes" not in get("/api/v1/facets", "outsider").json()["facets"]["source"]
+
+    assert_error(get(f"/api/v1/documents/{doc_id}", "outsider"), 404, "not_found")
+    assert_error(get(f"/api/v1/documents/{doc_id}/file", "outsider"), 404, "not_found")
+    doc = get(f"/api/v1/documents/{doc_id}", "insider").json()
+    assert doc["register"]["location"]["room"] == "3-02" and doc["pages"][0]["number"] == 1
+    file = get(f"/api/v1/documents/{doc_id}/file", "insider")
+    assert file.status_code == 200 and file.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml")
+
+    # the page obeys the same rule
+    _, client, _, secrets, _ = service
+    client.cookies.set("kmsearch_key", secrets["outsider"])
+    page = client.get("/", params={"q": query})
+    assert page.status_code == 200 and "KM committee minutes" not in page.text and RESTRICTED not in page.text
+    assert client.get(f"/documents/{doc_id}").status_code == 404
+
+
+def test_file_endpoint_serves_pdf_inline(service):
+    app, _, get, _, _ = service
+    idx = app.state.holder.current()
+    doc_id = idx.catalog.conn.execute("SELECT doc_id FROM documents WHERE path LIKE '%.pdf'").fetchone()[0]
+    response = get(f"/api/v1/documents/{doc_id}/file", "outsider")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and "inline" in response.headers["content-disposition"]
+
+
+def test_reindex_needs_a_librarian(service):
+    _, client, _, secrets, _ = service
+    response = client.post("/api/v1/admin/reindex", headers={"X-API-Key": secrets["outsider"]})
+    assert_error(response, 403, "forbidden", "librarian")
+
+
+def test_reindex_under_a_stream_of_searches(service):
+    """Searches keep succeeding while a re-index runs and the service switches generation without a restart."""
+    app, client, get, secrets, corpus = service
+    for i in range(15):
+        (corpus / "minutes" / f"memo-{i}.txt").write_text(
+            " ".join(f"Memo {i} point {j}: the archive of shelf {i}-{j} moves to the new registry." for j in range(60)))
+    stop = threading.Event()
+    results: list[tuple[int, str]] = []
+
+    def searcher() -> None:
+        local = TestClient(app)
+        while not stop.is_set():
+            r = local.get("/api/v1/search", params={"q": "registry archive shelf"},
+                          headers={"X-API-Key": secrets["outsider"]})
+            results.append((r.status_code, r.json().get("generation", "")))
+
+    threads = [threading.Thread(target=searcher) for _ in range(2)]
+    for t in threads:
+        t.start()
+    started = client.post("/api/v1/admin/reindex", headers={"X-API-Key": secrets["librarian"]})
+    assert started.status_code == 202
+    job_id = started.json()["job"]["id"]
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        job = get(f"/api/v1/admin/jobs/{job_id}", "librarian").json()["job"]
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.2)
+    time.sleep(0.5)  # a few searches after the switch
+    stop.set()
+    for t in threads:
+        t.join()
+    assert job["status"] == "done", job
+    assert job["report"]["summary"]["added"] == 15
+    failed = [r for r in results if r[0] != 200]
+    assert len(results) > 10 and failed == []
+    generations = [g for _, g in results]
+    assert generations[0] == "g000001" and generations[-1] == "g000002"
+    assert set(generations) == {"g000001", "g000002"}  # each answer came from one whole generation
+    assert any("memo-" in h["path"] for h in get("/api/v1/search", "outsider", q="archive shelf registry").json()["hits"])
+
+
+def test_open_mode_needs_no_key(corpus, settings, embedder):
+    ingest([corpus], settings, embedder)
+    client = TestClient(create_app(settings, open_mode=True, embedder=embedder))
+    assert client.get("/api/v1/search", params={"q": "EDRMS"}).status_code == 200
+
+
+def test_page_asks_for_sign_in_and_signs_in(service):
+    _, client, _, secrets, _ = service
+    first = client.get("/", follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"].startswith("/signin")
+    bad = client.post("/signin", data={"key": "kms_wrong", "next": "/"})
+    assert bad.status_code == 401 and "not valid" in bad.text
+    ok = client.post("/signin", data={"key": secrets["insider"], "next": "/"}, follow_redirects=False)
+    assert ok.status_code == 303 and "kmsearch_key" in ok.headers["set-cookie"]
+    page = client.get("/", params={"q": "mobile service units"})
+    assert page.status_code == 200 and "<mark>" in page.text and "#page=" in page.text
