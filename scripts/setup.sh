@@ -6,12 +6,16 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}  # set TORCH_SPEC to a CUDA build on a GPU machine
 
-if ! command -v tesseract >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+# Debian packages: Tesseract for OCR; Chromium for the browser tests (Playwright drives it; it never downloads one)
+missing=""
+command -v tesseract >/dev/null 2>&1 || missing="$missing tesseract-ocr tesseract-ocr-eng"
+[ "${KMSEARCH_NO_BROWSER:-}" = "1" ] || command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+if [ -n "$missing" ] && command -v apt-get >/dev/null 2>&1; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    echo "setup: installing tesseract-ocr (OCR for scanned pages)"
+    echo "setup: installing$missing"
     $SUDO apt-get update -qq
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
 
 if [ ! -x .venv/bin/python ]; then

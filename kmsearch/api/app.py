@@ -11,7 +11,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -68,6 +68,27 @@ class Caller:
         return self.groups is None or not access_groups or bool(self.groups & set(access_groups))
 
 
+class ErrorBody(BaseModel):
+    code: str = Field(examples=["invalid_parameter"])
+    message: str = Field(examples=["k: Input should be less than or equal to 50"])
+    detail: Any = None
+
+
+class ErrorResponse(BaseModel):
+    """Every error, from every endpoint, has this shape."""
+
+    error: ErrorBody
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": text}
+    for status, text in ((401, "No valid API key"), (403, "The key's role may not do this"),
+                         (404, "Not found, or not readable with this key"), (409, "A re-index is already running"),
+                         (422, "A parameter is invalid or over its limit"), (500, "Unexpected error"),
+                         (503, "No index yet, or it cannot be opened"))
+}
+
+
 class ReindexRequest(BaseModel):
     paths: list[str] | None = Field(
         default=None, description="Folders or files to re-index; default: every folder ingested before.",
@@ -76,6 +97,7 @@ class ReindexRequest(BaseModel):
 
 
 # --- query parameters shared by the API and the page ---------------------------------------------------------
+DocType = Literal[DOC_TYPES]  # type: ignore[valid-type]
 QueryText = Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="What to look for.",
                                  examples=["mobile service delivery"])]
 
@@ -95,8 +117,8 @@ class FilterParams:
 
 
 def filter_params(
-    type: Annotated[list[str] | None, Query(description=f"Document type, repeatable: {', '.join(DOC_TYPES)}.",
-                                            max_length=len(DOC_TYPES))] = None,
+    type: Annotated[list[DocType] | None, Query(description="Document type, repeatable.",
+                                                max_length=len(DOC_TYPES))] = None,
     date_from: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", examples=["2009"])] = None,
     date_to: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", examples=["2014-12"])] = None,
     author: Annotated[str | None, Query(max_length=200)] = None,
@@ -122,6 +144,7 @@ def create_app(settings: Settings, open_mode: bool = False, embedder: Embedder |
         version=__version__,
         description="Search a department's documents. Send an API key as `Authorization: Bearer <key>` or "
         "`X-API-Key`. Every error answers `{\"error\": {\"code\", \"message\", \"detail\"}}`.",
+        responses=ERRORS,
     )
     app.state.settings, app.state.holder, app.state.jobs, app.state.keys = settings, holder, jobs, keys
     app.state.open_mode = open_mode

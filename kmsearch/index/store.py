@@ -37,7 +37,7 @@ from kmsearch.index.lexical import Lexical
 from kmsearch.types import Chunk, Document
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: register references and access groups in the catalogue
 MANIFEST = "manifest.json"
 KEEP_GENERATIONS = 2  # the live one and the one before, which readers may still have open
 

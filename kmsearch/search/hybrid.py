@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from kmsearch.errors import InvalidParameterError
 from kmsearch.index import dense
@@ -135,7 +136,7 @@ class Searcher:
         for doc_id, chunk_scores in by_doc.items():
             doc = docs[doc_id]
             best = [
-                Passage(c, rows[c]["page"], rows[c]["heading"], make_snippet(rows[c]["text"], stems), s)
+                Passage(c, rows[c]["page"], rows[c]["heading"], make_snippet(_body(rows[c]), stems), s)
                 for c, s in chunk_scores[:passages]
             ]
             hits.append(Hit(doc_id, doc["path"], doc["title"], doc["doc_type"], doc["date"], chunk_scores[0][1], tuple(best)))
@@ -151,3 +152,11 @@ class Searcher:
             raise InvalidParameterError(f"k must be between 1 and {MAX_K}, got {k}")
         if len(query) > MAX_QUERY_CHARS:
             raise InvalidParameterError(f"query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
+
+
+def _body(row: Any) -> str:
+    """A passage's text without its leading heading, which a hit shows on its own."""
+    text, heading = row["text"], row["heading"]
+    if heading and text.startswith(heading) and len(text) > len(heading):
+        return text[len(heading) :].lstrip(" :.-")
+    return text

@@ -1,0 +1,144 @@
+"""The staff page in a real browser: Playwright driving Debian's Chromium against a server on loopback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from kmsearch.api import create_app
+from kmsearch.ingest.pipeline import ingest
+from tests.test_registers import write_register
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed (scripts/setup.sh)"),
+]
+SHOTS = Path(os.environ.get("KMSEARCH_SCREENSHOTS", "")) if os.environ.get("KMSEARCH_SCREENSHOTS") else None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import uvicorn
+
+    from kmsearch.config import Settings
+    from kmsearch.testing import FAKE_MODEL, FakeEmbedder
+    from tests.conftest import write_corpus
+
+    root = tmp_path_factory.mktemp("browser")
+    corpus = write_corpus(root / "corpus")
+    write_register(corpus, "minutes/km-committee-2009-06.docx,KM/2009/7,KM committee minutes,minutes,2009-06-17,"
+                           "Tshwane Building,3-02,KM1,1,Ms Sithole,km,\n")
+    settings = Settings(index_dir=root / "index", model=FAKE_MODEL, ocr=False)
+    embedder = FakeEmbedder()
+    ingest([corpus], settings, embedder)
+    app = create_app(settings, embedder=embedder)
+    keys = {"outsider": app.state.keys.add("Front desk", "reader")[1],
+            "insider": app.state.keys.add("KM team", "reader", ("km",))[1]}
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", keys
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+def signed_in(browser, base: str, key: str):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(base + "/")
+    assert "/signin" in page.url
+    page.get_by_label("API key").fill(key)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base + "/")
+    return page
+
+
+def shoot(page, name: str, tmp_path: Path) -> None:
+    page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+    if SHOTS:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_search_shows_results_with_page_links(server, browser, tmp_path):
+    base, keys = server
+    page = signed_in(browser, base, keys["outsider"])
+    page.get_by_label("Search the department's documents").fill("EDRMS recommendations records champions")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("li.hit")
+    first = page.locator("li.hit").first
+    assert "EDRMS Pilot Close-out Report" in first.locator("h3").inner_text()
+    link = first.locator("a.page").first
+    assert link.inner_text() == "p. 3" and link.get_attribute("href").endswith("/file#page=3")
+    assert first.locator("mark").count() > 0
+    shoot(page, "search", tmp_path)
+    first.locator("h3 a").click()
+    page.wait_for_selector("article.document")
+    assert "EDRMS Pilot Close-out Report" in page.locator("h1").inner_text()
+    shoot(page, "document", tmp_path)
+
+
+def test_filters_narrow_the_results(server, browser):
+    base, keys = server
+    page = signed_in(browser, base, keys["outsider"])
+    page.goto(base + "/?q=" + "mobile service units wards")
+    before = page.locator("li.hit").count()
+    page.get_by_label("presentation").check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_selector("li.hit")
+    titles = page.locator("li.hit h3").all_inner_texts()
+    assert before > 1 and titles == ["Mobile service units: results"]
+
+
+def test_restricted_document_never_appears_for_an_outsider(server, browser, tmp_path):
+    base, keys = server
+    query = "/?q=committee approved the knowledge management strategy"
+    outsider = signed_in(browser, base, keys["outsider"])
+    outsider.goto(base + query)
+    assert "Minutes of the KM Steering Committee" not in outsider.content()
+    assert "km-committee" not in outsider.content()
+    insider = signed_in(browser, base, keys["insider"])
+    insider.goto(base + query)
+    assert "Minutes of the KM Steering Committee" in insider.locator("li.hit h3").all_inner_texts()[0] or any(
+        "KM Steering Committee" in t for t in insider.locator("li.hit h3").all_inner_texts())
+    shoot(insider, "search-insider", tmp_path)
+
+
+def test_keyboard_and_labels(server, browser):
+    base, keys = server
+    page = signed_in(browser, base, keys["outsider"])
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to results"
+    for field in page.locator("input:not([type=hidden]), select").all():
+        field_id, label = field.get_attribute("id"), field.get_attribute("aria-label")
+        assert label or (field_id and page.locator(f"label[for={field_id}]").count() == 1)
