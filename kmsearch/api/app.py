@@ -245,8 +245,8 @@ def create_app(settings: Settings, open_mode: bool = False, embedder: Embedder |
         page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         passages: Annotated[int, Query(ge=1, le=10)] = 3,
     ) -> dict[str, Any]:
-        hits, total = Searcher(idx).search_page(q, page, k, mode, f.filters(who), fusion, passages)
-        return {"query": q, "mode": mode, "page": page, "k": k, "total": total, "generation": idx.generation,
+        hits, doc_ids = Searcher(idx).search_page(q, page, k, mode, f.filters(who), fusion, passages)
+        return {"query": q, "mode": mode, "page": page, "k": k, "total": len(doc_ids), "generation": idx.generation,
                 "hits": [h.to_json() for h in hits]}
 
     @app.get(f"{v1}/facets", tags=["search"], summary="Counts per type, year, source folder and language")

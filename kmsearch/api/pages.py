@@ -3,6 +3,7 @@ access rule as the API (the signed-in key's groups)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlencode
@@ -61,9 +62,14 @@ def add_pages(app: FastAPI, caller_from_request: Callable[[Request], Any], index
         fp = FilterParams(types or None, params.get("from") or None, params.get("to") or None,
                           params.get("author") or None, params.get("source") or None, None)
         filters = fp.filters(who)
-        counts = facets(index(), q, filters) if q else {}
-        hits, total = Searcher(idx).search_page(q, 1, 10, "hybrid", filters) if q else ([], 0)
-        return {"hits": hits, "total": total, "facets": counts, "selected_types": types}
+        if not q:
+            return {"hits": [], "total": 0, "facets": {}, "selected_types": types}
+        # facets count the documents found without the type filter, so other types stay choosable
+        unfiltered = dataclasses.replace(filters, doc_type=())
+        hits, doc_ids = Searcher(idx).search_page(q, 1, 10, "hybrid", filters)
+        all_ids = Searcher(idx).search_page(q, 1, 1, "hybrid", unfiltered, passages=1)[1] if types else doc_ids
+        return {"hits": hits, "total": len(doc_ids), "facets": facets(idx, filters=unfiltered, doc_ids=all_ids),
+                "selected_types": types}
 
     def run_who(who: Any, idx: Any, q: str, params: dict[str, Any]) -> dict[str, Any]:
         from kmsearch.search.experts import who_knows

@@ -13,10 +13,15 @@ from kmsearch.search.hybrid import Searcher
 FACETS = ("type", "year", "source", "language")
 
 
-def facets(index: Index, query: str = "", filters: Filters | None = None, mode: str = "hybrid") -> dict[str, dict[str, int]]:
+def facets(
+    index: Index, query: str = "", filters: Filters | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None
+) -> dict[str, dict[str, int]]:
+    """Counts over `doc_ids` if given (a search's candidates), else over what `query` finds, else over all."""
     filters = filters or Filters()
-    if query.strip():
-        doc_ids = list(Searcher(index).candidate_documents(query, mode, filters))
+    if doc_ids is not None:
+        doc_ids = list(doc_ids)
+    elif query.strip():
+        doc_ids = list(Searcher(index).search_page(query, 1, 1, mode, filters, passages=1)[1])
     else:
         allowed = filters.doc_ids(index.catalog)
         doc_ids = list(allowed) if allowed is not None else [r[0] for r in index.catalog.conn.execute("SELECT doc_id FROM documents")]

@@ -84,22 +84,17 @@ class Searcher:
         filters: Filters | None = None,
         fusion: str | None = None,
         passages: int = 3,
-    ) -> tuple[list[Hit], int]:
-        """One page of documents and the number of documents among all candidates (for "n results")."""
+    ) -> tuple[list[Hit], set[str]]:
+        """One page of documents, and the ids of every document among the candidates (for the total and facets)."""
         fusion = fusion or self.settings.fusion
-        self._validate(" ".join(query.split()), page * page_size, mode, fusion)
         query = " ".join(query.split())
+        self._validate(query, page * page_size, mode, fusion)
         if not query:
-            return [], 0
+            return [], set()
         scores = self.score_chunks(query, page * page_size, mode, filters or Filters(), fusion)
-        total = len({row["doc_id"] for row in self.index.catalog.chunks(list(scores)).values()})
+        doc_ids = {row["doc_id"] for row in self.index.catalog.chunks(list(scores)).values()}
         hits = self._group(query, scores, page * page_size, passages)
-        return hits[(page - 1) * page_size :], total
-
-    def candidate_documents(self, query: str, mode: str = "hybrid", filters: Filters | None = None) -> set[str]:
-        """Documents with at least one candidate passage for the query (what facets count)."""
-        scores = self.score_chunks(" ".join(query.split()), 10, mode, filters or Filters(), self.settings.fusion)
-        return {row["doc_id"] for row in self.index.catalog.chunks(list(scores)).values()}
+        return hits[(page - 1) * page_size :], doc_ids
 
     def score_chunks(self, query: str, k: int, mode: str, filters: Filters, fusion: str) -> dict[int, float]:
         """Fused chunk scores for a query (the candidates before grouping)."""
