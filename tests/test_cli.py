@@ -82,6 +82,8 @@ def test_errors_are_one_line(run, indexed, args, message):
 
 
 def test_every_command_has_help_with_an_example():
+    import kmsearch.api.commands  # noqa: F401  (serve and keys, as main() registers them)
+
     def commands(group, prefix=()):
         for name, command in group.commands.items():
             if hasattr(command, "commands"):
@@ -90,7 +92,31 @@ def test_every_command_has_help_with_an_example():
                 yield (*prefix, name), command
 
     found = list(commands(cli))
-    assert {" ".join(p) for p, _ in found} >= {"ingest", "search", "status", "remove", "eval beir"}
+    assert {" ".join(p) for p, _ in found} >= {"ingest", "search", "status", "remove", "eval beir", "serve",
+                                                "keys add", "keys list", "keys revoke"}
     for path, command in found:
         assert command.help and "Example:" in command.help, f"kmsearch {' '.join(path)} has no example"
     assert cli_module.main
+
+
+def test_keys_add_list_revoke(tmp_path):
+    import kmsearch.api.commands  # noqa: F401  (registers the commands, as main() does)
+    from kmsearch.api.keys import KeyStore, keys_path
+
+    runner = CliRunner()
+    index = str(tmp_path / "index")
+    added = runner.invoke(cli, ["keys", "add", "HR team", "--role", "reader", "--group", "hr", "--index", index])
+    assert added.exit_code == 0, added.output
+    secret = added.output.splitlines()[0]
+    store = KeyStore(keys_path(tmp_path / "index"))
+    key = store.verify(secret)
+    assert key and key.role == "reader" and key.groups == {"hr"}
+    assert secret not in (tmp_path / "index-keys.sqlite").read_bytes().decode("latin-1")  # stored hashed only
+    listed = json.loads(runner.invoke(cli, ["keys", "list", "--index", index, "--json"]).output)
+    assert [k["name"] for k in listed] == ["HR team"] and "secret" not in json.dumps(listed)
+    assert runner.invoke(cli, ["keys", "revoke", key.key_id, "--index", index]).exit_code == 0
+    assert store.verify(secret) is None
+    again = runner.invoke(cli, ["keys", "revoke", key.key_id, "--index", index])
+    assert again.exit_code == 1 and "no active key" in again.output
+    bad = runner.invoke(cli, ["keys", "add", "x", "--group", "a b", "--index", index])
+    assert bad.exit_code == 1 and "group names cannot" in bad.output
