@@ -24,7 +24,7 @@ def index(tmp_path_factory) -> Index:
     settings = Settings(index_dir=tmp_path_factory.mktemp("real") / "index")
     report = ingest([CORPUS], settings)
     assert report.summary()["failed"] == 0, [f for f in report.files if f.status == "failed"]
-    assert report.count("added") == 26 and report.embedded > 100
+    assert report.count("added") == 23 and report.count("register") == 3 and report.embedded > 100
     return Index.open(settings)
 
 
@@ -78,7 +78,7 @@ def test_filters_with_the_real_model(index):
 
 def test_reindex_unchanged_corpus_embeds_nothing(index):
     report = ingest([CORPUS], index.settings)
-    assert report.embedded == 0 and report.generation is None and report.count("unchanged") == 26
+    assert report.embedded == 0 and report.generation is None and report.count("unchanged") == 23
 
 
 def test_eval_beir_command(tmp_path):
