@@ -2,6 +2,12 @@
 
 - `documents.csv`: file, reference, title, type, date, building, room, cabinet, shelf, custodian,
   access_groups (`;`-separated; empty = open to everyone), supersedes (a reference)
+- `people.csv` (the skills bank): name (with or without a title: "Dr Thandiwe Mokoena"), unit, role, email,
+  skills, qualifications, trainings (each `;`-separated; trainings include events attended), status
+  (active, moved or left; empty = active). Required: name.
+- `events.csv` (study tours, workshops, conferences): name, start, end (dates), place, participants
+  (`;`-separated names), report_reference (the report's reference in `documents.csv`; empty = no report filed).
+  Required: name, start.
 
 Each row is validated on load; a bad row is reported with its line and reason and left out, the rest load.
 Registers are catalogue data, not searchable text: the document register names restricted documents.
@@ -22,6 +28,10 @@ REGISTER_DIR = "registers"
 GROUPS_FILE = ".kmsearch-groups"  # in any folder: default access groups for the documents below it
 DOCUMENT_COLUMNS = ("file", "reference", "title", "type", "date", "building", "room", "cabinet", "shelf",
                     "custodian", "access_groups", "supersedes")
+PEOPLE_COLUMNS = ("name", "unit", "role", "email", "skills", "qualifications", "trainings", "status")
+EVENT_COLUMNS = ("name", "start", "end", "place", "participants", "report_reference")
+STATUSES = ("active", "moved", "left")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -46,6 +56,32 @@ class RegisterDocument:
     custodian: str | None = None
     access_groups: tuple[str, ...] = ()
     supersedes: str | None = None
+
+
+@dataclass(frozen=True)
+class RegisterPerson:
+    """A row of the skills register."""
+
+    name: str
+    unit: str | None = None
+    role: str | None = None
+    email: str | None = None
+    skills: tuple[str, ...] = ()
+    qualifications: tuple[str, ...] = ()
+    trainings: tuple[str, ...] = ()
+    status: str = "active"
+
+
+@dataclass(frozen=True)
+class RegisterEvent:
+    """A study tour, workshop or conference, with who went and the reference of its report."""
+
+    name: str
+    start: str
+    end: str | None = None
+    place: str | None = None
+    participants: tuple[str, ...] = ()
+    report_reference: str | None = None
 
 
 def split_list(value: str) -> tuple[str, ...]:
@@ -117,6 +153,52 @@ def load_documents(path: Path) -> tuple[list[RegisterDocument], list[RegisterPro
         seen.add(doc.reference)
         unique.append(doc)
     return unique, problems
+
+
+def _person(row: dict[str, str]) -> RegisterPerson:
+    status = (row.get("status") or "active").lower()
+    if status not in STATUSES:
+        raise ValueError(f"status {row['status']!r} is not one of {', '.join(STATUSES)}")
+    email = row.get("email") or None
+    if email and not _EMAIL.match(email):
+        raise ValueError(f"email {email!r} is not an e-mail address")
+    if not re.search(r"[^\W\d_]{2}", row["name"]):
+        raise ValueError(f"name {row['name']!r} is not a name")
+    return RegisterPerson(
+        name=" ".join(row["name"].split()), unit=row.get("unit") or None, role=row.get("role") or None, email=email,
+        skills=split_list(row.get("skills", "")), qualifications=split_list(row.get("qualifications", "")),
+        trainings=split_list(row.get("trainings", "")), status=status,
+    )
+
+
+def load_people(path: Path) -> tuple[list[RegisterPerson], list[RegisterProblem]]:
+    """The skills register; a name that appears twice keeps its first row."""
+    people, problems = read_rows(path, PEOPLE_COLUMNS, ("name",), _person)
+    seen: set[str] = set()
+    unique = []
+    for person in people:
+        key = person.name.lower()
+        if key in seen:
+            problems.append(RegisterProblem(str(path), 0, f"person {person.name} appears twice; the first is kept"))
+            continue
+        seen.add(key)
+        unique.append(person)
+    return unique, problems
+
+
+def _event(row: dict[str, str]) -> RegisterEvent:
+    start = check_date(row["start"], "start")
+    end = check_date(row.get("end", ""), "end")
+    if start and end and end < start:
+        raise ValueError(f"end {end} is before start {start}")
+    return RegisterEvent(
+        name=row["name"], start=start or "", end=end, place=row.get("place") or None,
+        participants=split_list(row.get("participants", "")), report_reference=row.get("report_reference") or None,
+    )
+
+
+def load_events(path: Path) -> tuple[list[RegisterEvent], list[RegisterProblem]]:
+    return read_rows(path, EVENT_COLUMNS, ("name", "start"), _event)
 
 
 def register_files(root: Path) -> dict[str, Path]:

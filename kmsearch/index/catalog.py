@@ -1,4 +1,5 @@
-"""The SQLite catalogue of documents, pages and chunks; one file per index generation."""
+"""The SQLite catalogue: documents, pages, chunks, register rows, and the people documents name; one file per
+index generation."""
 
 from __future__ import annotations
 
@@ -61,6 +62,61 @@ CREATE TABLE IF NOT EXISTS register_documents (
     custodian TEXT,
     access_groups TEXT NOT NULL DEFAULT '[]',
     supersedes TEXT
+);
+-- People (kmsearch.people): mentions are found when a document is stored; `link` resolves them to people.
+CREATE TABLE IF NOT EXISTS mentions (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    name TEXT NOT NULL,            -- as written: "Dr T. Mokoena"
+    role TEXT NOT NULL,            -- author, presenter, delegate, attendee, mentioned
+    page INTEGER,                  -- NULL: the whole document (file properties, events register)
+    certain INTEGER NOT NULL DEFAULT 1,  -- 0: attach only to a person already known
+    source TEXT NOT NULL DEFAULT 'text', -- text, properties, events
+    person_id TEXT                 -- set by people.link; NULL when the name is ambiguous or unknown
+);
+CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(doc_id);
+CREATE INDEX IF NOT EXISTS mentions_person ON mentions(person_id);
+CREATE TABLE IF NOT EXISTS mention_docs (   -- documents whose mentions are extracted, and by which version
+    doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
+    version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS register_people (
+    source TEXT NOT NULL,
+    name TEXT NOT NULL,
+    unit TEXT,
+    role TEXT,
+    email TEXT,
+    skills TEXT NOT NULL DEFAULT '[]',
+    qualifications TEXT NOT NULL DEFAULT '[]',
+    trainings TEXT NOT NULL DEFAULT '[]',
+    status TEXT NOT NULL DEFAULT 'active',
+    PRIMARY KEY (source, name)
+);
+CREATE TABLE IF NOT EXISTS register_events (
+    source TEXT NOT NULL,
+    name TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT,
+    place TEXT,
+    participants TEXT NOT NULL DEFAULT '[]',
+    report_reference TEXT,
+    PRIMARY KEY (source, name, start_date)
+);
+CREATE TABLE IF NOT EXISTS people (
+    person_id TEXT PRIMARY KEY,    -- kept across generations while any of the person's aliases remains
+    name TEXT NOT NULL,
+    unit TEXT,
+    role TEXT,
+    email TEXT,
+    status TEXT,                   -- active, moved, left; NULL for people not in the register
+    skills TEXT NOT NULL DEFAULT '[]',
+    qualifications TEXT NOT NULL DEFAULT '[]',
+    trainings TEXT NOT NULL DEFAULT '[]',
+    in_register INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS person_aliases (
+    alias TEXT NOT NULL,           -- every form of the name seen: "Dr T. Mokoena", "P. vd Merwe", "PvdM"
+    person_id TEXT NOT NULL REFERENCES people(person_id) ON DELETE CASCADE,
+    PRIMARY KEY (alias, person_id)
 );
 """
 
@@ -154,6 +210,41 @@ class Catalog:
         d["access_groups"] = json.loads(d["access_groups"])
         return d
 
+    def add_mentions(self, doc_id: str, mentions: list[Any], version: int) -> None:
+        """Record the people a document names (kmsearch.people.extract.Mention), replacing earlier ones."""
+        self.conn.execute("DELETE FROM mentions WHERE doc_id = ? AND source != 'events'", (doc_id,))
+        self.conn.executemany(
+            "INSERT INTO mentions (doc_id, name, role, page, certain, source) VALUES (?,?,?,?,?,?)",
+            [(doc_id, m.name, m.role, m.page, int(m.certain), m.source) for m in mentions],
+        )
+        self.conn.execute("INSERT OR REPLACE INTO mention_docs VALUES (?, ?)", (doc_id, version))
+
+    def replace_register_people(self, source: str, people: list[Any]) -> bool:
+        """Make the skills-register rows from `source` exactly `people` (RegisterPerson); True if they changed."""
+        new = sorted(
+            (source, p.name, p.unit, p.role, p.email, json.dumps(list(p.skills)), json.dumps(list(p.qualifications)),
+             json.dumps(list(p.trainings)), p.status)
+            for p in people
+        )
+        return self._replace_rows("register_people", source, new)
+
+    def replace_register_events(self, source: str, events: list[Any]) -> bool:
+        """Make the events-register rows from `source` exactly `events` (RegisterEvent); True if they changed."""
+        new = sorted(
+            (source, e.name, e.start, e.end, e.place, json.dumps(list(e.participants)), e.report_reference)
+            for e in events
+        )
+        return self._replace_rows("register_events", source, new)
+
+    def _replace_rows(self, table: str, source: str, new: list[tuple[Any, ...]]) -> bool:
+        old = sorted(tuple(r) for r in self.conn.execute(f"SELECT * FROM {table} WHERE source = ?", (source,)))
+        if new == old:
+            return False
+        self.conn.execute(f"DELETE FROM {table} WHERE source = ?", (source,))
+        marks = ",".join("?" * len(new[0])) if new else ""
+        self.conn.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", new)
+        return True
+
     def touch(self, doc_id: str, size: int, mtime: float) -> None:
         self.conn.execute("UPDATE documents SET size = ?, mtime = ? WHERE doc_id = ?", (size, mtime, doc_id))
 
@@ -207,6 +298,37 @@ class Catalog:
 
     def document(self, doc_id: str) -> dict[str, Any] | None:
         return self.documents([doc_id]).get(doc_id)
+
+    def people(self, person_ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
+        """People by id (all of them when `person_ids` is None), with their register fields decoded."""
+        if person_ids is None:
+            rows = self.conn.execute("SELECT * FROM people")
+        elif not person_ids:
+            return {}
+        else:
+            marks = ",".join("?" * len(person_ids))
+            rows = self.conn.execute(f"SELECT * FROM people WHERE person_id IN ({marks})", person_ids)
+        out = {}
+        for row in rows:
+            d = dict(row)
+            for key in ("skills", "qualifications", "trainings"):
+                d[key] = json.loads(d[key])
+            out[d["person_id"]] = d
+        return out
+
+    def register_events(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute("SELECT * FROM register_events ORDER BY start_date, name")
+        return [dict(r) | {"participants": json.loads(r["participants"])} for r in rows]
+
+    def register_entries(self) -> list[dict[str, Any]]:
+        """Every row of the document register, with location and access groups decoded."""
+        out = []
+        for row in self.conn.execute("SELECT * FROM register_documents ORDER BY reference"):
+            d = dict(row)
+            d["location"] = json.loads(d["location"])
+            d["access_groups"] = json.loads(d["access_groups"])
+            out.append(d)
+        return out
 
     def find_documents(self, ref: str) -> list[dict[str, Any]]:
         """Documents by id, exact path, or path suffix (for `kmsearch remove`)."""

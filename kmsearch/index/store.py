@@ -244,6 +244,18 @@ class IndexWriter:
         with self.catalog.conn:
             self.changed |= self.catalog.replace_register_documents(source, rows)
 
+    def add_mentions(self, doc_id: str, mentions: list[Any], version: int) -> None:
+        with self.catalog.conn:
+            self.catalog.add_mentions(doc_id, mentions, version)
+
+    def replace_register_people(self, source: str, people: list[Any]) -> None:
+        with self.catalog.conn:
+            self.changed |= self.catalog.replace_register_people(source, people)
+
+    def replace_register_events(self, source: str, events: list[Any]) -> None:
+        with self.catalog.conn:
+            self.changed |= self.catalog.replace_register_events(source, events)
+
     def touch(self, doc_id: str, size: int, mtime: float) -> None:
         with self.catalog.conn:
             self.catalog.touch(doc_id, size, mtime)
@@ -256,9 +268,13 @@ class IndexWriter:
     # --- commit ----------------------------------------------------------------------------------------------
     def commit(self) -> dict[str, Any] | None:
         """Embed what is new, write FAISS and BM25, and switch to the new generation. None if nothing changed."""
+        from kmsearch.people.link import link, needs_linking
+
+        self.changed |= needs_linking(self.catalog)  # an index made before people were, or by an older extractor
         if not self.changed:
             self.abort()
             return None
+        link(self.catalog)
         stats = self._embed_pending()
         counts = self.catalog.counts()
         self.catalog.conn.execute("PRAGMA optimize")

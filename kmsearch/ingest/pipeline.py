@@ -27,6 +27,7 @@ from kmsearch.index.store import IndexWriter, atomic_write_json
 from kmsearch.ingest.chunk import Chunker
 from kmsearch.ingest.extract import extract
 from kmsearch import registers
+from kmsearch.people.extract import EXTRACTOR_VERSION, find_mentions
 from kmsearch.types import Document
 
 log = logging.getLogger(__name__)
@@ -169,11 +170,19 @@ def _apply_registers(writer: IndexWriter, root: Path) -> list[FileOutcome]:
     register reference and access groups (the register's row, else the nearest .kmsearch-groups, else open)."""
     outcomes = []
     entries: list[registers.RegisterDocument] = []
+    people: list[registers.RegisterPerson] = []
+    events: list[registers.RegisterEvent] = []
     for name, path in registers.register_files(root).items():
         problems: list[registers.RegisterProblem] = []
         if name == "documents":
             entries, problems = registers.load_documents(path)
+        elif name == "people":
+            people, problems = registers.load_people(path)
+        elif name == "events":
+            events, problems = registers.load_events(path)
         outcomes.append(FileOutcome(str(path), "register", warnings=[str(p) for p in problems]))
+    writer.replace_register_people(str(root), people)
+    writer.replace_register_events(str(root), events)
     rows = list(registers.iter_entries(entries, root))
     writer.replace_register_documents(str(root), rows)
     by_path = {path: entry for path, entry in rows if path}
@@ -223,6 +232,8 @@ def _store(writer: IndexWriter, chunker: Chunker, doc: Document, previous: Any, 
     if previous is not None:
         writer.remove(previous["doc_id"])
     writer.add(doc, chunks, size, mtime)
+    writer.add_mentions(doc.doc_id, find_mentions(((p.number, p.text) for p in doc.pages), doc.authors),
+                        EXTRACTOR_VERSION)
     return ("updated" if previous is not None else "added"), len(chunks)
 
 
