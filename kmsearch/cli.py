@@ -136,7 +136,7 @@ def _highlight(snippet: str) -> str:
 @model_option
 @click.option("--k", "-k", default=10, show_default=True, help="Number of documents.")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
-@click.option("--fusion", type=click.Choice(["rrf", "score"]), default=None, help="Hybrid fusion [default: rrf].")
+@click.option("--fusion", type=click.Choice(["rrf", "score"]), default=None, help="Hybrid fusion [default: score].")
 @click.option("--type", "doc_types", multiple=True, type=click.Choice(DOC_TYPES), help="Document type (repeatable).")
 @click.option("--from", "date_from", default=None, help="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--to", "date_to", default=None, help="Latest date: YYYY, YYYY-MM or YYYY-MM-DD.")
@@ -287,6 +287,160 @@ def eval_beir(obj: Context, folder: Path, modes: tuple[str, ...], fusion: str | 
     click.echo(f"{'run':<14}" + "".join(f"{m:>12}" for m in METRICS))
     for name, scores in results.items():
         click.echo(f"{name:<14}" + "".join(f"{scores[m]:>12.4f}" for m in METRICS))
+
+@cli.command("who-knows")
+@click.argument("query")
+@index_option
+@model_option
+@click.option("--k", "-k", default=10, show_default=True, help="Number of people.")
+@click.option("--evidence", default=3, show_default=True, help="Passages shown per person.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"people": [...]} as JSON.')
+@click.pass_obj
+@_run
+def who_knows_command(obj: Context, query: str, index_dir: Path | None, model: str | None, k: int, evidence: int,
+                      as_json: bool) -> None:
+    """Rank the people who know about QUERY, with the passages that show it.
+
+    People come from document authors, presenters, delegates and attendees, and from the skills register.
+    People who have left are shown and flagged: their knowledge is at risk.
+
+    \b
+    Example:
+        kmsearch who-knows "records disposal and disposal authorities"
+    """
+    from kmsearch.index.store import Index
+    from kmsearch.search.experts import who_knows
+
+    index = Index.open(obj.settings(index_dir=index_dir, model=model))
+    experts = who_knows(index, query, k=k, evidence=evidence)
+    if as_json:
+        click.echo(json.dumps({"people": [e.to_json() for e in experts]}, indent=2, ensure_ascii=False))
+        return
+    if not experts:
+        click.echo("Nobody found.")
+    for rank, e in enumerate(experts, 1):
+        flag = click.style("  LEFT: knowledge at risk", fg="red", bold=True) if e.at_risk else ""
+        status = f" · {e.status}" if e.status and e.status != "active" else ""
+        click.secho(f"{rank}. {e.name}", bold=True, nl=False)
+        click.echo(f"  [{' · '.join(x for x in (e.role, e.unit) if x) or 'not in the skills register'}{status}]"
+                   f"  {e.score:.3f}{flag}")
+        if e.email:
+            click.secho(f"   {e.email}", dim=True)
+        if e.register_score and e.skills:
+            click.echo(f"   skills: {'; '.join(e.skills)}")
+        for ev in e.evidence:
+            click.echo(f"   {ev.role} · {ev.title}, p. {ev.page}: {_highlight(ev.snippet)}")
+        click.echo()
+
+
+@cli.command("where-is")
+@click.argument("query")
+@index_option
+@model_option
+@click.option("--k", "-k", default=5, show_default=True, help="Number of documents.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"documents": [...]} as JSON.')
+@click.pass_obj
+@_run
+def where_is_command(obj: Context, query: str, index_dir: Path | None, model: str | None, k: int,
+                     as_json: bool) -> None:
+    """Find the document QUERY describes: its file, best pages, and where the paper copy is kept.
+
+    \b
+    Example:
+        kmsearch where-is "the report of the 2008 Canada study tour"
+    """
+    from kmsearch.index.store import Index
+    from kmsearch.search.where import where_is
+
+    index = Index.open(obj.settings(index_dir=index_dir, model=model))
+    found = where_is(index, query, k=k)
+    if as_json:
+        click.echo(json.dumps({"documents": [d.to_json() for d in found]}, indent=2, ensure_ascii=False))
+        return
+    if not found:
+        click.echo("No document matches.")
+    for rank, d in enumerate(found, 1):
+        meta = " · ".join(x for x in (d.doc_type, d.date, d.reference) if x)
+        click.secho(f"{rank}. {d.title}", bold=True, nl=False)
+        click.echo(f"  [{meta}]  {d.score:.3f}")
+        click.echo(f"   file: {d.path}" + (f", pages {', '.join(map(str, d.pages))}" if d.pages else "")
+                   if d.path else "   paper only (no file)")
+        if d.location:
+            click.echo("   shelf: " + ", ".join(f"{k} {v}" for k, v in d.location.items())
+                       + (f"; custodian {d.custodian}" if d.custodian else ""))
+        if d.superseded_by:
+            click.secho(f"   superseded by {d.superseded_by['reference']}: {d.superseded_by['title']}", fg="yellow")
+        click.echo()
+
+
+@cli.group(name="registers")
+def registers_group() -> None:
+    """Check the registers kept beside the documents."""
+
+
+@registers_group.command("gaps")
+@index_option
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@_run
+def registers_gaps(obj: Context, index_dir: Path | None, as_json: bool) -> None:
+    """List events with no report filed, and event reports that no event in the register points at.
+
+    \b
+    Example:
+        kmsearch registers gaps --json
+    """
+    from kmsearch.index.store import Index
+    from kmsearch.search.gaps import register_gaps
+
+    gaps = register_gaps(Index.open(obj.settings(index_dir=index_dir)))
+    if as_json:
+        click.echo(json.dumps(gaps.to_json(), indent=2, ensure_ascii=False))
+        return
+    click.secho(f"Events with no report filed ({len(gaps.events_without_report)})", bold=True)
+    for e in gaps.events_without_report:
+        click.echo(f"   {e['start']}  {e['name']} ({e['place'] or 'place unknown'}): {e['reason']}")
+        if e["participants"]:
+            click.secho(f"      ask: {'; '.join(e['participants'])}", dim=True)
+    click.secho(f"Reports that cite no event ({len(gaps.reports_without_event)})", bold=True)
+    for r in gaps.reports_without_event:
+        click.echo(f"   {r['date'] or '?'}  {r['title']} ({r['reference'] or r['path']})")
+
+
+@eval_group.command("experts")
+@click.option("--corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="BEIR-style corpus.jsonl; metadata.authors lists each document's people.")
+@click.option("--topics", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="topic-id<TAB>text per line.")
+@click.option("--qrels", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="TREC qrels: topic-id 0 person grade.")
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Scratch index, kept for the next run [default: indexes/eval/experts-<corpus folder>].")
+@model_option
+@click.option("--quiet", "-q", is_flag=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@_run
+def eval_experts(obj: Context, corpus: Path, topics: Path, qrels: Path, workdir: Path | None, model: str | None,
+                 quiet: bool, as_json: bool) -> None:
+    """Index a corpus with authors, rank people for each topic, print MAP, MRR and P@5.
+
+    Unjudged people are left out of each ranking, not counted wrong.
+
+    \b
+    Example:
+        kmsearch eval experts --corpus corpus.jsonl --topics topics.tsv --qrels qrels.trec
+    """
+    from kmsearch.eval.experts import evaluate_corpus
+
+    workdir = workdir or Path("indexes/eval") / f"experts-{corpus.resolve().parent.name}"
+    results = evaluate_corpus(corpus, topics, qrels, obj.settings(index_dir=workdir, model=model),
+                              show_progress=not quiet)
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+        return
+    click.echo(f"{'topics':>8}{'MAP':>10}{'MRR':>10}{'P@5':>10}")
+    click.echo(f"{results['topics']:>8}{results['map']:>10.4f}{results['mrr']:>10.4f}{results['precision@5']:>10.4f}")
 
 
 def main() -> None:

@@ -1,0 +1,247 @@
+"""Who knows about X: people ranked by the documents that discuss X and the part they had in them.
+
+A document-centred model (Balog, Azzopardi and de Rijke 2006, Model 2): retrieve the passages on the topic with
+hybrid search, then credit every person linked to each passage's document,
+
+    score(person) = sum over passages p of  rel(p) * assoc(person, p) * recency(p)  +  SKILL_WEIGHT * skills(person)
+
+- rel(p) decays with the passage's rank (exp(-rank / RANK_DECAY)), whatever the fusion's score scale;
+- assoc is the weight of the person's strongest role in the document (ROLE_WEIGHTS); a plain mention counts only
+  for passages on the page where the person is named, and a person named in the passage itself earns
+  IN_PASSAGE_BONUS more;
+- recency halves every HALF_LIFE_YEARS before the newest dated document, down to RECENCY_FLOOR;
+- skills is the best overlap (stemmed words) of the topic with the person's register entry: skills count
+  fully, trainings, qualifications, post and unit half.
+
+Only passages the caller may read are retrieved, so a person whose only evidence is in documents the caller may
+not read gets no credit from them and is not shown; register skills alone may still show them. People who
+left are shown, flagged `at_risk`: their topics are knowledge the department is losing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from kmsearch.errors import InvalidParameterError
+from kmsearch.index.store import Index
+from kmsearch.people.names import parse_name
+from kmsearch.search.filters import Filters, access_clause
+from kmsearch.search.hybrid import MAX_K, MAX_QUERY_CHARS, Searcher
+from kmsearch.search.snippets import make_snippet, query_stems
+
+ROLE_WEIGHTS = {"author": 1.0, "presenter": 0.8, "delegate": 0.7, "attendee": 0.4, "mentioned": 0.25}
+DOCUMENT_ROLES = ("author", "presenter", "delegate", "attendee")  # hold for every page of the document
+IN_PASSAGE_BONUS = 1.0
+PASSAGES = 60
+RANK_DECAY = 10.0
+HALF_LIFE_YEARS = 5.0
+RECENCY_FLOOR = 0.5
+SKILL_WEIGHT = 2.0
+_QUESTION = re.compile(
+    r"^\s*(?:who(?:\s+(?:here|else))?\s+(?:knows|know|can\s+(?:tell|help)(?:\s+(?:me|us))?|has\s+(?:experience|"
+    r"worked)|worked|is\s+(?:an?\s+)?(?:expert|specialist))|(?:find\s+)?(?:an?\s+)?(?:expert|people)s?)"
+    r"(?:\s+(?:about|on|in|with|of|for))*\s+",
+    re.IGNORECASE,
+)
+_EXTRA_STOP = {"know", "knowledg", "expert", "experi", "who", "anyon", "someon"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    doc_id: str
+    path: str
+    title: str
+    page: int
+    role: str
+    snippet: str
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"doc_id": self.doc_id, "path": self.path, "title": self.title, "page": self.page, "role": self.role,
+                "snippet": self.snippet}
+
+
+@dataclass(frozen=True)
+class Expert:
+    """A person ranked for a topic, with contact details and the passages that earned the score."""
+
+    person_id: str
+    name: str
+    aliases: tuple[str, ...]
+    unit: str | None
+    role: str | None  # their post, from the register
+    email: str | None
+    status: str | None  # active, moved, left; None when not in the register
+    score: float
+    evidence: tuple[Evidence, ...] = ()
+    skills: tuple[str, ...] = ()
+    register_score: float = 0.0  # the part of `score` that the skills register gave
+
+    @property
+    def at_risk(self) -> bool:
+        return self.status == "left"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.person_id,
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "unit": self.unit,
+            "role": self.role,
+            "email": self.email,
+            "status": self.status,
+            "score": round(self.score, 6),
+            "at_risk": self.at_risk,
+            "evidence": [e.to_json() for e in self.evidence],
+            "skills": list(self.skills),
+        }
+
+
+def topic_of(query: str) -> str:
+    """'Who knows about records disposal?' -> 'records disposal'."""
+    topic = _QUESTION.sub("", " ".join(query.split())).strip(" ?.!")
+    return topic or query.strip(" ?.!")
+
+
+@lru_cache(maxsize=4096)
+def _surname(name: str) -> str | None:
+    parsed = parse_name(name)
+    return None if parsed is None or parsed.identifier else parsed.surname
+
+
+def _recency(date: str | None, newest: int | None) -> float:
+    if not date or newest is None or not date[:4].isdigit():
+        return RECENCY_FLOOR
+    age = max(0, newest - int(date[:4]))
+    return RECENCY_FLOOR + (1 - RECENCY_FLOOR) * 0.5 ** (age / HALF_LIFE_YEARS)
+
+
+def _overlap(topic: set[str], phrase: str) -> float:
+    words = query_stems(phrase) - _EXTRA_STOP
+    shared = len(topic & words)
+    return shared / math.sqrt(len(topic) * len(words)) if shared else 0.0
+
+
+def skill_match(topic: set[str], person: dict[str, Any]) -> float:
+    """How well the register entry covers the topic: the best phrase, plus a little for each other match."""
+    if not topic:
+        return 0.0
+    scored = [_overlap(topic, s) for s in person.get("skills", [])]
+    scored += [0.5 * _overlap(topic, s) for s in (*person.get("trainings", []), *person.get("qualifications", []),
+                                                    person.get("role") or "", person.get("unit") or "") if s]
+    scored = sorted((s for s in scored if s > 0), reverse=True)
+    return scored[0] + 0.1 * sum(scored[1:]) if scored else 0.0
+
+
+@dataclass
+class _Credit:
+    score: float = 0.0
+    register: float = 0.0
+    evidence: list[tuple[float, int, str]] = field(default_factory=list)  # (contribution, chunk_id, role)
+
+
+def who_knows(index: Index, query: str, k: int = 10, groups: frozenset[str] | None = None,
+              evidence: int = 3) -> list[Expert]:
+    """The people who know most about `query`, best first, each with up to `evidence` passages."""
+    query = " ".join(query.split())
+    if not 1 <= k <= MAX_K:
+        raise InvalidParameterError(f"k must be between 1 and {MAX_K}, got {k}")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidParameterError(f"query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
+    if not query:
+        return []
+    topic = topic_of(query)
+    catalog = index.catalog
+    scores = Searcher(index).score_chunks(topic, PASSAGES, "hybrid", Filters(groups=groups), index.settings.fusion)
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:PASSAGES]
+    chunks = catalog.chunks([c for c, _ in ranked])
+    docs = catalog.documents(list({row["doc_id"] for row in chunks.values()}))
+    newest = catalog.conn.execute("SELECT MAX(CAST(SUBSTR(date, 1, 4) AS INTEGER)) FROM documents").fetchone()[0]
+    doc_roles: dict[str, dict[str, str]] = defaultdict(dict)  # doc -> person -> strongest document-level role
+    named: dict[tuple[str, int], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # (doc, page) -> names
+    if docs:
+        marks = ",".join("?" * len(docs))
+        rows = catalog.conn.execute(
+            f"SELECT doc_id, person_id, role, page, name FROM mentions WHERE person_id IS NOT NULL "
+            f"AND doc_id IN ({marks})", list(docs))
+        for doc_id, person_id, role, page, name in rows:
+            if role in DOCUMENT_ROLES:
+                current = doc_roles[doc_id].get(person_id)
+                if current is None or ROLE_WEIGHTS[role] > ROLE_WEIGHTS[current]:
+                    doc_roles[doc_id][person_id] = role
+            if page is not None:
+                named[(doc_id, page)][person_id].add(name)
+
+    # A document's association mass is shared among its people (Balog's p(ca|d)): one author of a report gets
+    # all of it, each of twelve speakers in a programme a twelfth.
+    mass = {d: max(1.0, sum(ROLE_WEIGHTS[r] for r in roles.values())) for d, roles in doc_roles.items()}
+    credit: dict[str, _Credit] = defaultdict(_Credit)
+    for rank, (chunk_id, _) in enumerate(ranked):
+        row = chunks.get(chunk_id)
+        if row is None:
+            continue
+        doc_id, page, text = row["doc_id"], row["page"], row["text"]
+        weight = math.exp(-rank / RANK_DECAY) * _recency(docs[doc_id]["date"], newest)
+        on_page = named.get((doc_id, page), {})
+        for person_id in doc_roles.get(doc_id, {}).keys() | on_page.keys():
+            role = doc_roles.get(doc_id, {}).get(person_id, "mentioned")
+            assoc = ROLE_WEIGHTS[role] / mass.get(doc_id, 1.0)
+            names = on_page.get(person_id, set())
+            if names and any(s and re.search(rf"\b{re.escape(s)}\b", text) for s in map(_surname, names)):
+                assoc += IN_PASSAGE_BONUS
+            contribution = weight * assoc
+            credit[person_id].score += contribution
+            credit[person_id].evidence.append((contribution, chunk_id, role))
+
+    topic_stems = query_stems(topic) - _EXTRA_STOP
+    people = catalog.people()
+    for person_id, person in people.items():
+        match = skill_match(topic_stems, person)
+        if match > 0:
+            credit[person_id].register = SKILL_WEIGHT * match
+            credit[person_id].score += SKILL_WEIGHT * match
+
+    best = sorted(((pid, c) for pid, c in credit.items() if c.score > 0 and pid in people),
+                  key=lambda kv: (-kv[1].score, people[kv[0]]["name"]))[:k]
+    aliases = _readable_aliases(index, [pid for pid, _ in best], groups)
+    stems = query_stems(topic)
+    experts = []
+    for person_id, c in best:
+        person = people[person_id]
+        shown: list[Evidence] = []
+        for contribution, chunk_id, role in sorted(c.evidence, key=lambda e: (-e[0], e[1])):
+            if len(shown) >= evidence:
+                break
+            row = chunks[chunk_id]
+            doc = docs[row["doc_id"]]
+            if any(e.doc_id == row["doc_id"] and e.page == row["page"] for e in shown):
+                continue
+            shown.append(Evidence(row["doc_id"], doc["path"], doc["title"], row["page"], role,
+                                  make_snippet(row["text"], stems), contribution))
+        experts.append(Expert(
+            person_id, person["name"], tuple(a for a in aliases.get(person_id, []) if a != person["name"]),
+            person["unit"], person["role"], person["email"], person["status"], c.score, tuple(shown),
+            tuple(person["skills"]), c.register,
+        ))
+    return experts
+
+
+def _readable_aliases(index: Index, person_ids: list[str], groups: frozenset[str] | None) -> dict[str, list[str]]:
+    """The forms of each person's name seen in documents the caller may read (a restricted document's wording
+    of a name is not shown to others)."""
+    if not person_ids:
+        return {}
+    marks = ",".join("?" * len(person_ids))
+    where, args = (access_clause(groups), sorted(groups)) if groups is not None else ("1", [])
+    rows = index.catalog.conn.execute(
+        f"SELECT DISTINCT m.person_id, m.name FROM mentions m JOIN documents d USING (doc_id) "
+        f"WHERE m.person_id IN ({marks}) AND {where} ORDER BY m.name", [*person_ids, *args])
+    out: dict[str, list[str]] = defaultdict(list)
+    for person_id, name in rows:
+        out[person_id].append(name)
+    return out

@@ -1,0 +1,275 @@
+"""Where is X: the document a descriptive request means, its best pages, and where its paper copy is kept.
+
+"The report of the 2008 Canada study tour" or "the minutes where the KM strategy was approved" describe a
+document by its kind, date and title as much as by its content, so each candidate gets
+
+    score = content + title + TYPE_BONUS * type + YEAR_BONUS * year + REFERENCE_BONUS * reference
+
+- content: the document's rank in hybrid search, exp(-rank / CONTENT_DECAY) (1.0 for the top; ranks, not fused
+  scores, because RRF scores hardly differ between the first few documents); a passage that quotes the reference
+  of a paper-only register entry ("the report (DGPSI/KM/2009/009) is in the library") lends CITATION_SHARE of its
+  document's content score to that entry, which is how paper-only documents are reached through the text;
+  likewise, when the request names a type, a passage naming a day ("approved at its meeting of 17 June 2009")
+  lends to the documents of that type dated that day (minutes are known by their meeting's date);
+- title: the request's words (stemmed) found in the titles, register title, file name and reference, weighted by
+  their inverse frequency among all titles ("Singapore" counts, "study tour report" hardly), times TITLE_WEIGHT;
+- type: the request names the document's type ("minutes", "policy", "study tour", "slides");
+- year: a year in the request is the document's year or within a span in its title ("2009–2014");
+- reference: the request quotes the register reference.
+
+A document the register marks as superseded points at its successor, and ranks slightly lower
+(SUPERSEDED_FACTOR) unless the request names its year. Register rows without a file (paper only) are answered
+with their location when they match, with doc_id and path null. Access groups apply to both.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kmsearch.errors import InvalidParameterError
+from kmsearch.index.store import Index
+from kmsearch.search.filters import Filters
+from kmsearch.search.hybrid import MAX_K, MAX_QUERY_CHARS, Searcher
+from kmsearch.search.snippets import query_stems
+
+TITLE_WEIGHT = 1.0
+TYPE_BONUS = 0.4
+YEAR_BONUS = 0.5
+REFERENCE_BONUS = 5.0
+CITATION_SHARE = 0.5
+SUPERSEDED_FACTOR = 0.85
+CONTENT_DOCUMENTS = 50
+CONTENT_DECAY = 3.0
+_PLACE = ("building", "room", "cabinet", "shelf")
+_TYPE_WORDS = {
+    "minutes": ("minutes",), "minute": ("minutes",), "policy": ("policy",), "policies": ("policy",),
+    "guideline": ("policy",), "strategy": ("policy",), "presentation": ("presentation",),
+    "slides": ("presentation",), "deck": ("presentation",), "talk": ("presentation",),
+    "report": ("report", "study-tour report"), "reports": ("report", "study-tour report"),
+    "study tour": ("study-tour report",), "study visit": ("study-tour report",), "register": ("register",),
+}
+_YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
+_SPAN = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[–—/-]\s*((?:19|20)?\d\d)(?!\d)")
+_FILLER = {"where", "find", "copi", "document", "paper", "file", "locat", "kept", "shelf", "box", "pleas"}
+
+
+@dataclass(frozen=True)
+class Located:
+    """A document answering a where-is request."""
+
+    doc_id: str | None  # None for a paper-only register entry
+    path: str | None
+    title: str
+    doc_type: str
+    date: str | None
+    pages: tuple[int, ...]  # best pages, best first
+    location: dict[str, str] | None  # building, room, cabinet, shelf
+    custodian: str | None
+    reference: str | None
+    superseded_by: dict[str, Any] | None  # {reference, title, doc_id, path} of the successor
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "path": self.path,
+            "title": self.title,
+            "type": self.doc_type,
+            "date": self.date,
+            "pages": list(self.pages),
+            "location": self.location,
+            "custodian": self.custodian,
+            "reference": self.reference,
+            "superseded_by": self.superseded_by,
+            "score": round(self.score, 6),
+        }
+
+
+def _years(text: str) -> set[int]:
+    years = {int(y) for y in _YEAR.findall(text)}
+    for start, end in _SPAN.findall(text):
+        end_year = int(end) if len(end) == 4 else int(start[:2] + end)
+        if int(start) <= end_year <= int(start) + 20:
+            years.update(range(int(start), end_year + 1))
+    return years
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), 1)}
+_DAY = re.compile(r"\b(\d{1,2})\s+(" + "|".join(_MONTHS) + r")\s+((?:19|20)\d\d)\b|\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b",
+                  re.IGNORECASE)
+
+
+def _days(text: str) -> set[str]:
+    """ISO dates of the days a text names: "17 June 2009", "2009-06-17"."""
+    out = set()
+    for m in _DAY.finditer(text):
+        if m.group(1):
+            day, month, year = int(m.group(1)), _MONTHS[m.group(2).lower()], int(m.group(3))
+        else:
+            year, month, day = int(m.group(4)), int(m.group(5)), int(m.group(6))
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            out.add(f"{year:04d}-{month:02d}-{day:02d}")
+    return out
+
+
+def _types_named(query: str) -> set[str]:
+    """The types of the first type word in the request: in "the minutes where the KM strategy was approved" the
+    request is for minutes, not for the strategy."""
+    lowered = query.lower()
+    found = [(m.start(), word) for word in _TYPE_WORDS if (m := re.search(rf"\b{word}\b", lowered))]
+    return set(_TYPE_WORDS[min(found)[1]]) if found else set()
+
+
+@dataclass
+class _Candidate:
+    key: str  # doc_id, or "ref:" + reference for paper-only entries
+    doc: dict[str, Any] | None
+    entry: dict[str, Any] | None
+    content: float = 0.0
+    title: float = 0.0
+    pages: tuple[int, ...] = ()
+
+    @property
+    def doc_type(self) -> str:
+        return (self.entry or {}).get("type") or (self.doc or {}).get("doc_type") or "other"
+
+    @property
+    def date(self) -> str | None:
+        return (self.entry or {}).get("date") or (self.doc or {}).get("date")
+
+
+def _readable(entry: dict[str, Any], groups: frozenset[str] | None) -> bool:
+    return groups is None or not entry["access_groups"] or bool(set(entry["access_groups"]) & groups)
+
+
+def where_is(index: Index, query: str, k: int = 5, groups: frozenset[str] | None = None) -> list[Located]:
+    """The documents `query` describes, best first, with their best pages and register location."""
+    query = " ".join(query.split())
+    if not 1 <= k <= MAX_K:
+        raise InvalidParameterError(f"k must be between 1 and {MAX_K}, got {k}")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidParameterError(f"query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
+    if not query:
+        return []
+    catalog = index.catalog
+    filters = Filters(groups=groups)
+    entries = [e for e in catalog.register_entries() if _readable(e, groups)]
+    by_reference = {e["reference"]: e for e in entries}
+    allowed = filters.doc_ids(catalog)
+    rows = catalog.conn.execute("SELECT doc_id FROM documents").fetchall()
+    docs = catalog.documents([r[0] for r in rows if allowed is None or r[0] in allowed])
+    candidates: dict[str, _Candidate] = {}
+    for doc_id, doc in docs.items():
+        entry = by_reference.get(doc["reference"]) if doc.get("reference") else None
+        candidates[doc_id] = _Candidate(doc_id, doc, entry)
+    for entry in entries:
+        if not entry["path"]:
+            candidates["ref:" + entry["reference"]] = _Candidate("ref:" + entry["reference"], None, entry)
+
+    stems = query_stems(query) - _FILLER
+    titles_of = {key: _title_text(c) for key, c in candidates.items()}
+    idf = _idf(stems, [query_stems(t) for t in titles_of.values()])
+    for key, candidate in candidates.items():
+        shared = stems & query_stems(titles_of[key])
+        candidate.title = TITLE_WEIGHT * sum(idf[w] for w in shared) / sum(idf.values()) if shared else 0.0
+
+    # Rank fusion here, whatever the topic-search default: on the judged where-is set (docs/benchmarks.md) RRF found
+    # 14/14 documents first against 13/14 for score fusion; known-item requests lean on exact title words.
+    hits = Searcher(index).search(query, k=CONTENT_DOCUMENTS, filters=filters, fusion="rrf", passages=3)
+    for rank, hit in enumerate(hits):
+        if hit.doc_id in candidates:
+            candidates[hit.doc_id].content = math.exp(-rank / CONTENT_DECAY)
+            candidates[hit.doc_id].pages = tuple(dict.fromkeys(p.page for p in hit.passages))
+    # A passage citing a paper-only entry's reference, or naming a day, lends part of its document's score.
+    citations: dict[str, float] = defaultdict(float)  # register reference -> credit
+    dates_cited: dict[str, float] = defaultdict(float)  # ISO date -> credit
+    paper_only = _reference_pattern([r for r, e in by_reference.items() if not e["path"]])
+    rows_by_chunk = catalog.chunks([p.chunk_id for h in hits for p in h.passages])
+    for hit in hits:
+        citing = candidates.get(hit.doc_id)
+        if citing is None:
+            continue
+        share = CITATION_SHARE * (citing.content + citing.title)
+        text = " ".join(rows_by_chunk[p.chunk_id]["text"] for p in hit.passages if p.chunk_id in rows_by_chunk)
+        for reference in set(paper_only.findall(text)) if paper_only else ():
+            citations[reference] += share
+        for day in _days(text) - {citing.date}:  # minutes open with their own date; that is no citation
+            dates_cited[day] += share
+
+    years = _years(query)
+    types = _types_named(query)
+    lowered = query.lower()
+    successors = {e["supersedes"]: e for e in entries if e.get("supersedes")}
+    scored = []
+    for candidate in candidates.values():
+        entry, date = candidate.entry, candidate.date
+        doc_years = _years(titles_of[candidate.key]) | ({int(date[:4])} if date and date[:4].isdigit() else set())
+        year_match = bool(years & doc_years)
+        matched = candidate.content + candidate.title
+        if candidate.doc_type in types and date and len(date) == 10:
+            matched += dates_cited.get(date, 0.0)
+        if entry:
+            matched += citations.get(entry["reference"], 0.0)
+            matched += REFERENCE_BONUS if entry["reference"].lower() in lowered else 0.0
+        if matched <= 0:
+            continue  # nothing of the request is in it: a type or year alone does not make an answer
+        score = matched + (TYPE_BONUS if candidate.doc_type in types else 0.0) + (YEAR_BONUS if year_match else 0.0)
+        successor = successors.get(entry["reference"]) if entry else None
+        if successor is not None and not year_match:
+            score *= SUPERSEDED_FACTOR
+        scored.append((score, candidate, candidate.doc_type, date, successor))
+
+    scored.sort(key=lambda s: (-s[0], s[1].key))
+    paths = {e["reference"]: e["path"] for e in entries}
+    out = []
+    for score, candidate, doc_type, date, successor in scored[:k]:
+        doc, entry = candidate.doc, candidate.entry
+        out.append(Located(
+            doc_id=doc["doc_id"] if doc else None,
+            path=doc["path"] if doc else None,
+            title=(entry or {}).get("title") or doc["title"],
+            doc_type=doc_type,
+            date=date,
+            pages=candidate.pages,
+            location={k: entry["location"][k] for k in _PLACE if k in entry["location"]} if entry and entry["location"]
+            else None,
+            custodian=(entry or {}).get("custodian"),
+            reference=(entry or {}).get("reference"),
+            superseded_by=_successor(successor, docs, paths) if successor else None,
+            score=score,
+        ))
+    return out
+
+
+def _title_text(candidate: _Candidate) -> str:
+    """What a request's words are matched against: titles, register title, file name and reference."""
+    doc, entry = candidate.doc, candidate.entry
+    return " ".join(filter(None, [
+        doc["title"] if doc else "", entry["title"] if entry else "",
+        re.sub(r"[-_.]", " ", Path(doc["path"]).stem) if doc else "", entry["reference"] if entry else "",
+    ]))
+
+
+def _idf(stems: set[str], titles: list[set[str]]) -> dict[str, float]:
+    """Inverse document frequency over the titles: "Singapore" tells titles apart, "study tour report" does not."""
+    n = len(titles)
+    return {w: math.log(1 + (n + 1) / (1 + sum(1 for t in titles if w in t))) for w in stems}
+
+
+def _reference_pattern(references: list[str]) -> re.Pattern[str] | None:
+    if not references:
+        return None
+    refs = sorted(references, key=len, reverse=True)
+    return re.compile(r"(?<![\w/])(" + "|".join(re.escape(r) for r in refs) + r")(?![\w/])")
+
+
+def _successor(entry: dict[str, Any], docs: dict[str, dict[str, Any]], paths: dict[str, str | None]) -> dict[str, Any]:
+    path = paths.get(entry["reference"])
+    doc_id = next((d["doc_id"] for d in docs.values() if path and d["path"] == path), None)
+    return {"reference": entry["reference"], "title": entry["title"], "doc_id": doc_id, "path": path}
