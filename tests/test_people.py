@@ -1,0 +1,319 @@
+"""People: name parsing and merging, mentions with roles and pages, the people and events registers, who-knows
+(left staff, access rule), where-is (paper-only, superseded), register gaps, and the CLI. Fake embedder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kmsearch.cli import cli
+from kmsearch.config import Settings
+from kmsearch.eval.experts import load_qrels, load_topics, rank_people
+from kmsearch.index.store import Index
+from kmsearch.ingest.pipeline import ingest
+from kmsearch.people.extract import find_mentions, page_mentions
+from kmsearch.people.names import compatible, parse_name
+from kmsearch.registers import load_events, load_people
+from kmsearch.search.experts import topic_of, who_knows
+from kmsearch.search.gaps import register_gaps
+from kmsearch.search.where import where_is
+from tests.fixtures import make_docx
+
+PEOPLE = "name,unit,role,email,skills,qualifications,trainings,status\n"
+EVENTS = "name,start,end,place,participants,report_reference\n"
+DOCS = "file,reference,title,type,date,building,room,cabinet,shelf,custodian,access_groups,supersedes\n"
+
+
+def write_registers(root: Path, people: str = "", events: str = "", documents: str = "") -> None:
+    folder = root / "registers"
+    folder.mkdir(exist_ok=True)
+    (folder / "people.csv").write_text(PEOPLE + people, encoding="utf-8")
+    (folder / "events.csv").write_text(EVENTS + events, encoding="utf-8")
+    (folder / "documents.csv").write_text(DOCS + documents, encoding="utf-8")
+
+
+# --- names --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("a, b, same", [
+    ("Dr T. Mokoena", "Thandiwe Mokoena", True),
+    ("T. Mokoena", "Dr Thandiwe Mokoena", True),
+    ("P. vd Merwe", "Mr P.J. van der Merwe", True),
+    ("Mr van der Merwe", "Pieter van der Merwe", True),
+    ("Mr Pieter Johannes van der Merwe", "P.J. van der Merwe", True),
+    ("Adv N. Khumalo", "Adv. Naledi Khumalo", True),
+    ("Mrs J. Pretorius", "Ms Johanna Pretorius", True),
+    ("J.H. Botha", "Mr Johannes 'Jan' Botha", True),
+    ("Mr Jan Botha", "Mr Johannes 'Jan' Botha", True),
+    ("P. van der Merwe", "J. van der Merwe", False),
+    ("Thandiwe Mokoena", "Lerato Mokoena", False),
+    ("Ms L. Dlamini", "Dlamini-Zuma", False),
+])
+def test_name_forms_are_compared_by_surname_and_initials(a, b, same):
+    assert compatible(parse_name(a), parse_name(b)) is same
+
+
+def test_titles_are_stripped_and_acronyms_made_for_particles():
+    name = parse_name("Hon. Minister S. Dube")
+    assert (name.title, name.given, name.surname, name.plain) == ("Hon. Minister", ("S",), "Dube", "S. Dube")
+    assert parse_name("Pieter van der Merwe").acronym == "PvdM"
+    assert parse_name("Thandiwe Mokoena").acronym is None  # "TM" would match half the department
+    assert parse_name("a17").identifier and parse_name("a17").key == "#a17"
+
+
+# --- mentions -----------------------------------------------------------------------------------------------
+def test_cue_lists_give_roles():
+    text = "\n".join([
+        "Minutes of the KM Steering Committee",
+        "Chairperson: Dr T. Mokoena, Chief Director: Knowledge Management Minutes taken by: Ms N. Sithole",
+        "Present:",
+        "Mr P.J. van der Merwe, Director: Records Management",
+        "Ms L. Dlamini (on leave until June)",
+        "Apologies:",
+        "Adv. N. Khumalo, Director: Legal Services",
+        "1. Opening",
+        "Mr Ndlovu said that Lerato Dlamini would report. The Canada report was prepared by Mr D. Mahlangu.",
+        "Signed: T. Mokoena Dr T. Mokoena, Chairperson Date: 17 June 2009",
+    ])
+    roles = {(m.name, m.role, m.certain) for m in page_mentions(text, 4)}
+    assert ("Dr T. Mokoena", "attendee", True) in roles  # chairperson
+    assert ("Ms N. Sithole", "author", True) in roles  # minutes taken by
+    assert ("Mr P.J. van der Merwe", "attendee", True) in roles and ("Ms L. Dlamini", "attendee", True) in roles
+    assert ("Adv. N. Khumalo", "mentioned", True) in roles  # apologies are mentions
+    assert ("Mr Ndlovu", "mentioned", True) in roles
+    assert ("Lerato Dlamini", "mentioned", False) in roles  # untitled in running text: a candidate only
+    assert ("Mr D. Mahlangu", "mentioned", True) in roles  # "prepared by" inside a sentence is about another report
+    assert ("T. Mokoena", "author", True) in roles  # signature block
+    assert all(m.page == 4 for m in page_mentions(text, 4))
+
+
+def test_delegation_table_stops_at_the_next_sentence_and_programme_slots_are_presenters():
+    delegation = ("Delegation:\nName Designation Role on the tour Mr David Mahlangu Chief Director: Municipal Support "
+                  "Leader of the delegation Ms Lerato Dlamini Deputy Director Front-office design The delegation was "
+                  "hosted in Ottawa by Ms Claire Fontaine, Director of Regional Service Delivery.")
+    roles = {m.name: m.role for m in page_mentions(delegation, 2)}
+    assert roles == {"Mr David Mahlangu": "delegate", "Ms Lerato Dlamini": "delegate", "Ms Claire Fontaine": "mentioned"}
+    programme = ("09:00 - 09:20 Welcome … Head of Department 09:20 - 09:40 Purpose … Prof. M. Venter (facilitator) "
+                 "09:40 - 10:30 Knowledge Management: why it matters … Dr T. Mokoena 10:50 - 11:40 Lessons from Canada "
+                 "… Mr D. Mahlangu and Ms L. Dlamini")
+    assert {m.name for m in page_mentions(programme, 1) if m.role == "presenter"} == {
+        "Prof. M. Venter", "Dr T. Mokoena", "Mr D. Mahlangu", "Ms L. Dlamini"}
+
+
+def test_file_property_authors_have_no_page():
+    mentions = find_mentions([(1, "Presented by Lerato Dlamini")], authors=("Lerato Dlamini",))
+    assert [(m.name, m.role, m.page, m.source) for m in mentions] == [
+        ("Lerato Dlamini", "author", None, "properties"), ("Lerato Dlamini", "presenter", 1, "text")]
+
+
+# --- registers ----------------------------------------------------------------------------------------------
+def test_people_register_rows_are_validated_by_line(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE + "Dr Thandiwe Mokoena,KM,Chief Director,t.mokoena@x.gov.za,km strategy;facilitation,PhD,,active\n"
+                    "Mr Pieter van der Merwe,Records,Director,p@x.gov.za,records disposal,,,retired\n"
+                    "Ms Lerato Dlamini,SDI,Deputy Director,not-an-email,,,,active\n"
+                    ",ICT,Director,s@x.gov.za,,,,active\n"
+                    "Dr Thandiwe Mokoena,KM,again,,,,,\n", encoding="utf-8")
+    people, problems = load_people(path)
+    assert [p.name for p in people] == ["Dr Thandiwe Mokoena"]
+    assert people[0].skills == ("km strategy", "facilitation") and people[0].status == "active"
+    messages = [str(p) for p in problems]
+    assert "people.csv line 3: status 'retired' is not one of active, moved, left" in messages
+    assert "people.csv line 4: email 'not-an-email' is not an e-mail address" in messages
+    assert "people.csv line 5: name is empty" in messages
+    assert any("Dr Thandiwe Mokoena appears twice" in m for m in messages)
+
+
+def test_events_register_rows_are_validated_by_line(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text(EVENTS + "Study tour to Canada,2008-09-14,2008-09-23,Ottawa,Mr D. Mahlangu;Ms L. Dlamini,REF/1\n"
+                    "Workshop,2010-03-24,2010-03-23,Kwalata,,\n"
+                    "Visit,March 2015,,Nairobi,,\n", encoding="utf-8")
+    events, problems = load_events(path)
+    assert [(e.name, e.participants) for e in events] == [("Study tour to Canada", ("Mr D. Mahlangu", "Ms L. Dlamini"))]
+    assert [str(p) for p in problems] == [
+        "events.csv line 3: end 2010-03-23 is before start 2010-03-24",
+        "events.csv line 4: start 'March 2015' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"]
+    (tmp_path / "bad.csv").write_text("name,start\nx,2010\n")
+    assert "missing column(s) end, place, participants, report_reference" in str(load_events(tmp_path / "bad.csv")[1][0])
+
+
+# --- ingest, who-knows, where-is ----------------------------------------------------------------------------
+@pytest.fixture
+def people_corpus(corpus):
+    """The shared fixture corpus plus registers, an HR-only exit interview, and a minutes file with variants."""
+    (corpus / "hr").mkdir()
+    make_docx(corpus / "hr" / "exit-interview.docx",
+              [["# Exit interview", "Employee: Mr Sibusiso Zulu, Deputy Director: Fleet",
+                "Mr Zulu alone knows the fleet tracking contract and the vehicle disposal rules."]],
+              title="Exit interview", author="K. Molefe")
+    make_docx(corpus / "minutes" / "km-committee-2010.docx",
+              [["# Minutes", "Present:", "Dr Thandiwe Mokoena (Chairperson)", "Mr P. vd Merwe",
+                "Received: PvdM",
+                "Mr van der Merwe reported on the EDRMS file plan and records disposal."]],
+              title="KM minutes 2010", author="Nomvula Sithole")
+    write_registers(
+        corpus,
+        people="Dr Thandiwe Mokoena,Knowledge Management,Chief Director,t.mokoena@x.gov.za,knowledge management strategy,,,active\n"
+               "Mr Pieter van der Merwe,Records Management,Director,p.vdm@x.gov.za,records disposal;file plans,,,left\n"
+               "Ms Lerato Dlamini,Service Delivery,Deputy Director,l.dlamini@x.gov.za,mobile service units,,,active\n"
+               "Ms Nomvula Sithole,Knowledge Management,Assistant Director,,knowledge audits,,,active\n"
+               "Mr Kabelo Molefe,HRD,Deputy Director,,fleet vehicle disposal,,,active\n",
+        events="Study tour to Canada,2008-09-14,2008-09-23,\"Ottawa, Canada\",Ms Lerato Dlamini;Mr Sipho Ndlovu,REF/CA\n"
+               "Benchmarking visit,2015-03-09,2015-03-13,\"Nairobi, Kenya\",Ms Lerato Dlamini,\n",
+        documents="reports/study-tour-canada.md,REF/CA,Report of the study tour to Canada,study-tour report,2008-10-31,"
+                  "HQ,B-07,C4,1,Ms J. Pretorius,,\n"
+                  "hr/exit-interview.docx,REF/HR,Exit interview,report,2019,HQ,4-12,HR2,1,Mr K. Molefe,hr,\n"
+                  ",REF/AUDIT,Baseline knowledge audit report 2009,report,2009-12-15,HQ,2-14,L2,3,Ms J. Pretorius,,\n"
+                  ",REF/SECRET,Fleet tender evaluation 2012,report,2012,HQ,9-99,S1,1,Finance,finance,\n"
+                  "reports/edrms-pilot.pdf,REF/PILOT2,EDRMS pilot close-out report,report,2011-11-30,HQ,B-07,C2,3,"
+                  "Ms J. Pretorius,,REF/PILOT1\n"
+                  ",REF/PILOT1,EDRMS pilot interim report,report,2011-03-01,HQ,B-07,C2,2,Ms J. Pretorius,,\n"
+                  ",REF/ORPHAN,Report on the study tour to Brazil,study-tour report,2012,HQ,B-07,C4,2,,,\n",
+    )
+    return corpus
+
+
+@pytest.fixture
+def people_index(people_corpus, settings, embedder):
+    ingest([people_corpus], settings, embedder)
+    return Index.open(settings, embedder)
+
+
+def _person(index, name):
+    return next(p for p in index.catalog.people().values() if p["name"] == name)
+
+
+def test_variants_merge_into_one_register_person_with_aliases(people_index):
+    vdm = _person(people_index, "Mr Pieter van der Merwe")
+    assert vdm["person_id"] == "pieter-van-der-merwe" and vdm["status"] == "left"
+    aliases = {a for (a,) in people_index.catalog.conn.execute(
+        "SELECT alias FROM person_aliases WHERE person_id = ?", (vdm["person_id"],))}
+    assert {"Mr P. vd Merwe", "PvdM", "Mr van der Merwe", "Pieter van der Merwe"} <= aliases
+    roles = dict(people_index.catalog.conn.execute(
+        "SELECT role, page FROM mentions WHERE person_id = ? AND name = 'Mr P. vd Merwe'", (vdm["person_id"],)))
+    assert roles == {"attendee": 1}
+    mokoena = _person(people_index, "Dr Thandiwe Mokoena")["person_id"]
+    names = {n for (n,) in people_index.catalog.conn.execute("SELECT name FROM mentions WHERE person_id = ?", (mokoena,))}
+    assert {"T. Mokoena", "Dr Thandiwe Mokoena"} <= names  # fixture minutes say "T. Mokoena"
+    # an event's participants are delegates on its report; a participant not in the register is a person too
+    canada = people_index.catalog.conn.execute(
+        "SELECT m.person_id FROM mentions m JOIN documents d USING (doc_id) WHERE d.path LIKE '%study-tour-canada.md' "
+        "AND m.role = 'delegate'").fetchall()
+    assert {r[0] for r in canada} == {"lerato-dlamini", "sipho-ndlovu"}
+
+
+def test_person_ids_are_stable_across_generations(people_corpus, people_index, settings, embedder):
+    before = {p["name"]: p["person_id"] for p in people_index.catalog.people().values()}
+    make_docx(people_corpus / "minutes" / "later.docx", [["Present:", "Ms Thandiwe Mokoena", "Mr Sipho Ndlovu"]],
+              title="Later minutes")
+    assert ingest([people_corpus], settings, embedder).generation == "g000002"
+    after = {p["name"]: p["person_id"] for p in Index.open(settings, embedder).catalog.people().values()}
+    assert {n: after[n] for n in before} == before
+
+
+def test_who_knows_flags_left_staff_and_gives_evidence(people_index):
+    experts = who_knows(people_index, "who knows about the EDRMS file plan and records disposal?", k=3)
+    top = experts[0]
+    assert top.name == "Mr Pieter van der Merwe" and top.at_risk and top.to_json()["at_risk"] is True
+    assert top.evidence and {e.role for e in top.evidence} <= {"author", "attendee", "mentioned"}
+    assert all(e.page >= 1 and e.path for e in top.evidence)
+    data = top.to_json()
+    assert set(data) >= {"name", "aliases", "unit", "email", "status", "score", "at_risk", "evidence", "skills"}
+    assert set(data["evidence"][0]) == {"doc_id", "path", "title", "page", "role", "snippet"}
+    assert "PvdM" in data["aliases"] and data["skills"] == ["records disposal", "file plans"]
+
+
+def test_people_only_in_restricted_documents_are_hidden(people_index):
+    query = "fleet tracking contract and vehicle disposal"
+    names = lambda groups: [e.name for e in who_knows(people_index, query, groups=groups)]  # noqa: E731
+    assert "Mr Sibusiso Zulu" in names(None) and "Mr Sibusiso Zulu" in names(frozenset({"hr"}))
+    outsider = who_knows(people_index, query, groups=frozenset({"finance"}))
+    assert "Mr Sibusiso Zulu" not in [e.name for e in outsider]
+    molefe = next(e for e in outsider if e.name == "Mr Kabelo Molefe")  # register skills alone may show him
+    assert molefe.evidence == () and molefe.register_score > 0
+    for expert in outsider:
+        assert all("exit-interview" not in e.path for e in expert.evidence)
+
+
+def test_topic_of_strips_the_question():
+    assert topic_of("Who knows about records disposal?") == "records disposal"
+    assert topic_of("who has experience with EDRMS") == "EDRMS"
+    assert topic_of("mobile units") == "mobile units"
+
+
+def test_where_is_paper_only_superseded_and_access(people_index):
+    found = where_is(people_index, "baseline knowledge audit report 2009", k=3)
+    assert found[0].reference == "REF/AUDIT" and found[0].doc_id is None and found[0].path is None
+    assert found[0].location == {"building": "HQ", "room": "2-14", "cabinet": "L2", "shelf": "3"}
+    assert found[0].custodian == "Ms J. Pretorius"
+    interim = next(d for d in where_is(people_index, "EDRMS pilot interim report", k=5) if d.reference == "REF/PILOT1")
+    assert interim.superseded_by == {"reference": "REF/PILOT2", "title": "EDRMS pilot close-out report",
+                                     "doc_id": interim.superseded_by["doc_id"],
+                                     "path": str(people_index.catalog.register_entry("REF/PILOT2")["path"])}
+    assert interim.superseded_by["doc_id"]
+    pilot = where_is(people_index, "EDRMS pilot close-out recommendations", k=1)[0]
+    assert pilot.reference == "REF/PILOT2" and pilot.pages[0] == 3 and pilot.path.endswith("edrms-pilot.pdf")
+    assert set(pilot.to_json()) == {"doc_id", "path", "title", "type", "date", "pages", "location", "custodian",
+                                    "reference", "superseded_by", "score"}
+    secret = "fleet tender evaluation 2012"
+    assert where_is(people_index, secret, k=1)[0].reference == "REF/SECRET"
+    assert all(d.reference != "REF/SECRET" for d in where_is(people_index, secret, groups=frozenset({"hr"})))
+    assert all(d.reference != "REF/HR" for d in where_is(people_index, "exit interview fleet", groups=frozenset()))
+
+
+def test_register_gaps(people_index):
+    gaps = register_gaps(people_index)
+    assert [e["name"] for e in gaps.events_without_report] == ["Benchmarking visit"]
+    assert [r["reference"] for r in gaps.reports_without_event] == ["REF/ORPHAN"]
+
+
+# --- CLI ----------------------------------------------------------------------------------------------------
+@pytest.fixture
+def run(monkeypatch, embedder):
+    monkeypatch.setattr("kmsearch.index.store.SentenceTransformerEmbedder", lambda settings: embedder)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_cli_who_knows_where_is_and_gaps(run, people_index, settings):
+    index = str(settings.index_dir)
+    people = json.loads(run("who-knows", "records disposal", "--index", index, "--json").output)["people"]
+    assert people[0]["name"] == "Mr Pieter van der Merwe" and people[0]["at_risk"]
+    text = run("who-knows", "records disposal", "--index", index, "-k", "1").output
+    assert "1. Mr Pieter van der Merwe" in text and "knowledge at risk" in text
+    docs = json.loads(run("where-is", "baseline knowledge audit report 2009", "--index", index, "--json").output)
+    assert docs["documents"][0]["reference"] == "REF/AUDIT"
+    assert "paper only" in run("where-is", "baseline knowledge audit report 2009", "--index", index).output
+    gaps = json.loads(run("registers", "gaps", "--index", index, "--json").output)
+    assert gaps["events_without_report"][0]["reason"] == "no report reference in the events register"
+    assert "Benchmarking visit" in run("registers", "gaps", "--index", index).output
+
+
+def test_cli_eval_experts(run, tmp_path, embedder):
+    corpus = tmp_path / "corpus.jsonl"
+    docs = [
+        ("d1", "Records disposal", "Disposal authorities allow ephemeral files to be destroyed.", ["p1"]),
+        ("d2", "Disposal register", "The destruction register records every disposal.", ["p1", "p2"]),
+        ("d3", "Mobile units", "Vans bring identity documents to rural wards.", ["p3"]),
+        ("d4", "Mobile schedules", "The monthly schedule of the vans is sent by SMS.", ["p3", "p4"]),
+    ]
+    corpus.write_text("\n".join(json.dumps({"_id": i, "title": t, "text": x, "metadata": {"authors": a}})
+                                for i, t, x, a in docs))
+    (tmp_path / "topics.tsv").write_text("qid\ttext\nt1\tdisposal of records\nt2\tmobile vans for rural wards\n")
+    (tmp_path / "qrels.trec").write_text("t1 0 p1 2\nt1 0 p2 1\nt1 0 p3 0\nt2 0 p3 2\nt2 0 p1 0\n")  # p4 unjudged
+    result = run("eval", "experts", "--corpus", str(corpus), "--topics", str(tmp_path / "topics.tsv"),
+                 "--qrels", str(tmp_path / "qrels.trec"), "--workdir", str(tmp_path / "work"), "--model",
+                 "fake-hash-256", "-q", "--json")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    assert set(scores) == {"map", "mrr", "precision@5", "topics"} and scores["topics"] == 2
+    assert scores["mrr"] == 1.0 and 0.5 < scores["map"] <= 1.0
+    assert scores["precision@5"] == pytest.approx((2 / 5 + 1 / 5) / 2)  # condensed: only judged people rank
+    index = Index.open(Settings(index_dir=tmp_path / "work"), embedder)
+    run_ = rank_people(index, load_topics(tmp_path / "topics.tsv"), load_qrels(tmp_path / "qrels.trec"))
+    assert "p4" not in run_["t2"] and set(run_["t2"]) <= {"p3", "p1"}  # p4 is unjudged: left out
+    table = run("eval", "experts", "--corpus", str(corpus), "--topics", str(tmp_path / "topics.tsv"),
+                "--qrels", str(tmp_path / "qrels.trec"), "--workdir", str(tmp_path / "work"), "-q").output
+    assert "MAP" in table and "1.0000" in table
