@@ -215,3 +215,24 @@ def test_page_asks_for_sign_in_and_signs_in(service):
     assert ok.status_code == 303 and "kmsearch_key" in ok.headers["set-cookie"]
     page = client.get("/", params={"q": "mobile service units"})
     assert page.status_code == 200 and "<mark>" in page.text and "#page=" in page.text
+
+
+def test_who_knows_and_where_is_respect_access(service):
+    """The restricted minutes are the only document naming A. Patel: an outsider must see neither the minutes as
+    evidence nor Patel; the insider sees both. Where-is never answers the minutes to an outsider."""
+    app, _, get, _, _ = service
+    doc_id = restricted_id(app)
+    query = "knowledge management strategy committee"
+    inside = get("/api/v1/who-knows", "insider", q=query, k=50).json()["people"]
+    outside = get("/api/v1/who-knows", "outsider", q=query, k=50).json()["people"]
+    evidence_in = {e["doc_id"] for p in inside for e in p["evidence"]}
+    evidence_out = {e["doc_id"] for p in outside for e in p["evidence"]}
+    assert doc_id in evidence_in and doc_id not in evidence_out
+    assert any("Patel" in p["name"] for p in inside)
+    assert not any("Patel" in p["name"] or any("Patel" in a for a in p["aliases"]) for p in outside)
+    assert RESTRICTED not in str(outside)
+
+    located_in = get("/api/v1/where-is", "insider", q="the KM committee minutes of June 2009").json()["documents"]
+    located_out = get("/api/v1/where-is", "outsider", q="the KM committee minutes of June 2009").json()["documents"]
+    assert located_in[0]["doc_id"] == doc_id and located_in[0]["location"]["room"] == "3-02"
+    assert doc_id not in {d["doc_id"] for d in located_out} and "KM/2009/7" not in str(located_out)

@@ -60,6 +60,14 @@ class IngestReport:
     def summary(self) -> dict[str, int]:
         return {status: self.count(status) for status in STATUSES}
 
+    def finish(self, manifest: dict[str, Any] | None, started: float) -> None:
+        """Record what the commit wrote (None: nothing changed) and the elapsed time."""
+        if manifest:
+            self.generation = manifest["generation"]
+            self.embedded = manifest["embedding"]["embedded"]
+            self.cached = manifest["embedding"]["cached"]
+        self.seconds = time.perf_counter() - started
+
     def to_json(self) -> dict[str, Any]:
         return {
             "generation": self.generation,
@@ -156,11 +164,7 @@ def ingest(
                     report.files.extend(_apply_registers(writer, root))
             embed_bar.reset(total=writer.pending_count)
             manifest = writer.commit()
-    if manifest:
-        report.generation = manifest["generation"]
-        report.embedded = manifest["embedding"]["embedded"]
-        report.cached = manifest["embedding"]["cached"]
-    report.seconds = time.perf_counter() - started
+    report.finish(manifest, started)
     atomic_write_json(Path(settings.index_dir) / "ingest-report.json", report.to_json())
     return report
 
@@ -269,9 +273,5 @@ def ingest_documents(
                 report.files.append(FileOutcome(doc.path, status, doc_id=doc.doc_id, pages=len(doc.pages), chunks=n_chunks))
             bar.reset(total=writer.pending_count)
             manifest = writer.commit()
-    if manifest:
-        report.generation = manifest["generation"]
-        report.embedded = manifest["embedding"]["embedded"]
-        report.cached = manifest["embedding"]["cached"]
-    report.seconds = time.perf_counter() - started
+    report.finish(manifest, started)
     return report
