@@ -23,11 +23,20 @@ HERE = Path(__file__).parent
 TABS = (("search", "Search", "/"), ("who", "Who knows", "/who-knows"), ("where", "Where is", "/where-is"))
 
 
+def format_location(location: dict[str, str] | None) -> str:
+    """"Tshwane Building · room B-07 · cabinet C4 · shelf 1" from a register location."""
+    location = location or {}
+    parts = [location["building"]] if location.get("building") else []
+    parts += [f"{k} {location[k]}" for k in ("room", "cabinet", "shelf") if location.get(k)]
+    return " · ".join(parts)
+
+
 def add_pages(app: FastAPI, caller_from_request: Callable[[Request], Any], index: Callable[[], Any]) -> None:
     from kmsearch.api.app import KEY_COOKIE, ApiError, FilterParams
 
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["marked"] = lambda s: Markup(s)  # snippets are escaped by kmsearch, <mark> only
+    templates.env.filters["location"] = format_location
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
