@@ -236,3 +236,53 @@ def test_who_knows_and_where_is_respect_access(service):
     located_out = get("/api/v1/where-is", "outsider", q="the KM committee minutes of June 2009").json()["documents"]
     assert located_in[0]["doc_id"] == doc_id and located_in[0]["location"]["room"] == "3-02"
     assert doc_id not in {d["doc_id"] for d in located_out} and "KM/2009/7" not in str(located_out)
+
+
+ADVERSARIAL = [
+    "a" * 1000,  # at the limit
+    "records " * 124,  # many repeated terms, within the limit
+    "\x00\x01\x02 control\x7f characters\x1b[31m",
+    "(.*)+$ [a-z]{1,1000} \\d+?",  # regular-expression syntax
+    'title:"KM" AND (minutes OR policy) NOT draft~2 ^3 +must -not *',  # Lucene-like syntax
+    "'; DROP TABLE documents; -- \" OR 1=1 /*",  # SQL fragments
+    "%_%\\' LIKE '%' ESCAPE '\\'",
+    "\u202eevil\u202c \u200b\u200d zero-width",  # bidi override, zero-width characters
+    "e\u0301\u0301\u0301\u0301 z\u0351\u0352\u0353\u0354",  # stacked combining marks
+    "📄🔍🏛️ emoji only",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 mathematical letters",
+    "   ",
+    "<script>alert(1)</script>",
+]
+
+
+@pytest.mark.parametrize("endpoint", ["/api/v1/search", "/api/v1/facets", "/api/v1/where-is", "/api/v1/who-knows"])
+def test_adversarial_queries_never_break_the_service(service, endpoint):
+    _, _, get, _, _ = service
+    for query in ADVERSARIAL:
+        response = get(endpoint, "outsider", q=query)
+        assert response.status_code in (200, 422), (query, response.text)
+        body = response.json()
+        if response.status_code == 422:
+            assert body["error"]["code"] == "invalid_parameter"
+            continue
+        assert response.headers["content-type"] == "application/json"
+        snippets = [p.get("snippet", "") for h in body.get("hits", []) for p in h["passages"]]
+        snippets += [e["snippet"] for p in body.get("people", []) for e in p["evidence"]]
+        assert not any("<script>" in s for s in snippets), query  # snippets are HTML-escaped
+
+
+def test_invalid_utf8_in_the_query_string(service):
+    _, client, _, secrets, _ = service
+    for raw in ("%ED%A0%80", "%FF%FE", "%C0%AF", "%00"):
+        response = client.get(f"/api/v1/search?q={raw}x", headers={"X-API-Key": secrets["outsider"]})
+        assert response.status_code in (200, 422), (raw, response.text)
+
+
+def test_adversarial_queries_on_the_page(service):
+    _, client, _, secrets, _ = service
+    client.cookies.set("kmsearch_key", secrets["outsider"])
+    for query in ADVERSARIAL:
+        for path in ("/", "/who-knows", "/where-is"):
+            response = client.get(path, params={"q": query})
+            assert response.status_code in (200, 422), (path, query, response.status_code)
+            assert "<script>alert(1)</script>" not in response.text
