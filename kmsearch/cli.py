@@ -448,6 +448,3 @@ def main() -> None:
 
     cli(prog_name="kmsearch")
 
-
-if __name__ == "__main__":
-    main()

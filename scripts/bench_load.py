@@ -106,7 +106,7 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "kmsearch.cli", "serve", "--index", str(args.index),
+    server = subprocess.Popen([sys.executable, "-m", "kmsearch", "serve", "--index", str(args.index),
                                "--port", str(port)], stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

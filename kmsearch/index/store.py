@@ -19,7 +19,7 @@ import logging
 import os
 import shutil
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -109,6 +109,8 @@ class Index:
     lexical: Lexical
     embedder: Embedder
     settings: Settings
+    # Data derived from this generation once and reused by every query (e.g. where-is's title index).
+    derived: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Index:

@@ -1,0 +1,5 @@
+"""`python -m kmsearch` runs the CLI."""
+
+from kmsearch.cli import main
+
+main()
