@@ -162,9 +162,12 @@ import kmsearch.ingest.pipeline as pipeline
 from kmsearch.config import Settings
 from kmsearch.testing import FakeEmbedder, FAKE_MODEL
 
+import kmsearch.people.link as people_link
+
 owner, name, when, nth = sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6])
-target = {"store": store, "pipeline": pipeline, "os": os, "writer": store.IndexWriter,
-          "fake": FakeEmbedder, "lexical": store.Lexical, "dense": store.dense}[owner]
+target = {"store": store, "pipeline": pipeline, "os": os, "writer": store.IndexWriter, "fake": FakeEmbedder,
+          "lexical": store.Lexical, "dense": store.dense, "chunker": pipeline.Chunker, "cache": store.EmbeddingCache,
+          "people": people_link}[owner]
 original = getattr(target, name)
 calls = 0
 
@@ -185,17 +188,30 @@ print("not killed")
 
 # (object, attribute, before/after, nth call): moments across extraction, embedding, writing and the switch
 KILL_POINTS = {
-    "mid-extraction": ("pipeline", "extract", "before", 8),
-    "after-extraction": ("pipeline", "_store", "after", 12),
+    "lock-taken": ("writer", "_lock", "after", 1),
+    "stale-cleanup": ("writer", "_cleanup_stale", "after", 1),
+    "catalogue-copied": ("store", "connect_writable", "after", 1),
+    "first-document-stored": ("pipeline", "_store", "after", 1),
+    "mid-chunking": ("chunker", "chunk", "before", 6),
+    "old-version-removed": ("writer", "remove", "after", 1),
+    "after-extraction": ("pipeline", "_store", "after", 13),
+    "registers-applied": ("pipeline", "_apply_registers", "after", 1),
+    "cache-opened": ("cache", "get_or_embed", "before", 1),
     "mid-embedding": ("fake", "embed", "after", 2),
+    "people-linked": ("people", "link", "after", 1),
     "faiss-write": ("dense", "save", "after", 1),
+    "bm25-built": ("lexical", "build", "after", 1),
     "bm25-write": ("lexical", "save", "before", 1),
     "fsync": ("store", "_fsync_tree", "before", 1),
     "generation-renamed": ("os", "rename", "after", 1),
+    "generation-dir-synced": ("store", "_fsync_dir", "after", 2),
+    "manifest-write": ("store", "atomic_write_json", "before", 1),
     "manifest-temp-written": ("os", "replace", "before", 1),
     "manifest-switched": ("os", "replace", "after", 1),
     "pruning": ("writer", "_prune", "before", 1),
+    "report-write": ("pipeline", "atomic_write_json", "before", 1),
 }
+AFTER_SWITCH = {"manifest-switched", "pruning", "report-write"}
 
 
 @pytest.mark.parametrize("point", list(KILL_POINTS))
@@ -206,16 +222,20 @@ def test_sigkill_during_ingest_leaves_a_whole_index(corpus, settings, embedder, 
     for i in range(12):
         text = " ".join(f"Memo {i}, point {j}: registry file {i}/{j} is due for disposal." for j in range(120))
         (corpus / "minutes" / f"memo-{i}.txt").write_text(text)
+    md = corpus / "reports" / "study-tour-canada.md"  # an update, so that an old version is removed
+    md.write_text(md.read_text() + "\nThe delegation also visited Toronto city hall.\n", encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-c", KILL_SCRIPT, str(corpus), str(settings.index_dir), *map(str, KILL_POINTS[point])],
         cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == -signal.SIGKILL, proc.stdout + proc.stderr
     index = consistent(settings, embedder)
-    expected = 16 if point in ("manifest-switched", "pruning") else 4
-    assert index.catalog.counts()["documents"] == expected
+    switched = point in AFTER_SWITCH
+    assert index.catalog.counts()["documents"] == (16 if switched else 4)
     hits = Searcher(index).search("retrieval times file plan", mode="bm25")
     assert any(h.path.endswith("edrms-pilot.pdf") for h in hits)
+    toronto = Searcher(index).search("Toronto city hall", mode="bm25")
+    assert bool(toronto and toronto[0].path.endswith("study-tour-canada.md")) == switched  # one version, whole
     report = ingest([corpus], settings, embedder)
     assert report.summary()["failed"] == 1  # only broken.pdf
     assert consistent(settings, embedder).catalog.counts()["documents"] == 16
