@@ -34,6 +34,12 @@ class Settings:
     ocr_dpi: int = 300
     max_file_mb: float = 200.0
     max_pages: int = 5000
+    max_chars: int = 10_000_000  # text kept per document (about 4,000 pages); the rest is cut with a warning
+    # Each file is extracted in a worker process under these limits; on overrun the worker is killed and
+    # replaced, and the file is reported as failed with the limit it hit.
+    extract_timeout_s: float = 120.0
+    extract_memory_mb: int = 2048  # address space a worker may add to what it holds when ready
+    extract_workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     # Search
     # Chosen on SciFact's train split (docs/benchmarks.md): min-max score fusion with the dense side at 0.4
     # beat reciprocal-rank fusion by 0.008 nDCG@10.
@@ -47,6 +53,12 @@ class Settings:
     @property
     def cache_path(self) -> Path:
         return Path(self.embedding_cache) if self.embedding_cache else Path(self.index_dir) / "embeddings.sqlite"
+
+    @property
+    def limits(self) -> dict[str, Any]:
+        """The extraction limits in force, as the ingest report shows them."""
+        names = ("extract_timeout_s", "extract_memory_mb", "extract_workers", "max_file_mb", "max_pages", "max_chars")
+        return {name: getattr(self, name) for name in names}
 
     def replace(self, **changes: Any) -> Settings:
         changes = {k: v for k, v in changes.items() if v is not None}

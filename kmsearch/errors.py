@@ -28,3 +28,16 @@ class IndexLockedError(IndexError_):
 
 class InvalidParameterError(KmsearchError):
     """A search or CLI parameter is out of range or malformed."""
+
+
+def describe_os_error(exc: OSError) -> str:
+    """A file's OSError as a report reason."""
+    import errno
+
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if exc.errno == errno.ENOENT:
+        return "broken symbolic link or file vanished"
+    if exc.errno == errno.EACCES:
+        return "permission denied"
+    return f"cannot read file ({exc.strerror or exc})"

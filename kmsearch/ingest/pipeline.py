@@ -1,8 +1,9 @@
 """Ingest: walk folders, extract what changed, chunk, and write the next index generation.
 
-Unchanged files (same size and mtime, or same content hash) are not read again; files that vanished from a
-folder being ingested are removed; a file that fails is reported with its reason and the batch goes on. A
-changed file that now fails keeps its previously indexed version.
+Unchanged files (same size and mtime, or same content hash) are not read again; the others are extracted in
+worker processes, each file under a time and a memory limit, while this process chunks and writes. Files that
+vanished from a folder being ingested are removed; a file that fails (or overruns a limit) is reported with its
+reason and the batch goes on. A changed file that now fails keeps its previously indexed version.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from typing import Any, Iterable, Iterator
 from tqdm import tqdm
 
 from kmsearch.config import Settings
-from kmsearch.errors import ExtractionError
+from kmsearch.errors import describe_os_error
 from kmsearch.index.embed import Embedder
 from kmsearch.index.store import IndexWriter, atomic_write_json
 from kmsearch.ingest.chunk import Chunker
 from kmsearch.ingest.extract import extract
+from kmsearch.ingest.workers import Extracted, ExtractionPool
 from kmsearch import registers
 from kmsearch.people.extract import EXTRACTOR_VERSION, find_mentions
 from kmsearch.types import Document
@@ -53,6 +55,7 @@ class IngestReport:
     embedded: int = 0
     cached: int = 0
     seconds: float = 0.0
+    limits: dict[str, Any] = field(default_factory=dict)  # the extraction limits in force (Settings.limits)
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -75,6 +78,7 @@ class IngestReport:
             "embedded": self.embedded,
             "cached": self.cached,
             "seconds": round(self.seconds, 2),
+            "limits": self.limits,
             "files": [dataclasses.asdict(f) for f in self.files],
         }
 
@@ -132,9 +136,13 @@ def ingest(
     embedder: Embedder | None = None,
     show_progress: bool = False,
 ) -> IngestReport:
-    """Bring the index in line with the files under `paths`: add new, replace changed, drop deleted."""
+    """Bring the index in line with the files under `paths`: add new, replace changed, drop deleted.
+
+    Files are extracted in worker processes under `settings.limits` (see `kmsearch.ingest.workers`) while this
+    process chunks and writes the ones already extracted; unchanged files never reach a worker.
+    """
     started = time.perf_counter()
-    report = IngestReport()
+    report = IngestReport(limits=settings.limits)
     roots = []
     for p in paths:
         root = Path(os.path.abspath(Path(p).expanduser()))  # normalise '..' but keep symlinked names
@@ -142,18 +150,19 @@ def ingest(
             report.files.append(FileOutcome(str(p), "failed", "path does not exist"))
         else:
             roots.append(root)
-    files = [(path, root) for root in roots for path in walk(root)]
-    with _progress(show_progress, unit="chunk", desc="embedding") as embed_bar:
+    register_paths = {p for root in roots if root.is_dir() for p in registers.register_files(root).values()}
+    # registers are catalogue data, read below; never searchable text
+    files = [(path, root) for root in roots for path in walk(root) if path not in register_paths]
+    with ExtractionPool(settings) as pool, _progress(show_progress, unit="chunk", desc="embedding") as embed_bar:
         with IndexWriter(settings, embedder, progress=embed_bar.update) as writer:
             chunker = Chunker(writer.embedder.tokenizer, writer.settings.chunk_tokens, writer.settings.chunk_overlap)
             known = writer.known_files()
-            register_paths = {p: root for root in roots if root.is_dir() for p in registers.register_files(root).values()}
-            seen: set[str] = set()
-            for path, root in _progress(show_progress, iterable=files, unit="file", desc="extracting"):
-                if path in register_paths:
-                    continue  # catalogue data, read below; never searchable text
-                seen.add(str(path))
-                report.files.append(_ingest_file(writer, chunker, path, root, known.get(str(path)), settings))
+            with _progress(show_progress, total=len(files), unit="file", desc="extracting") as file_bar:
+                jobs = _changed_files(writer, files, known, report, file_bar)
+                for _, job, extracted in pool.map(extract, jobs):
+                    _store_extracted(writer, chunker, job, extracted)
+                    file_bar.update()
+            seen = {str(path) for path, _ in files}
             for path_str, row in known.items():
                 in_root = any(path_str == str(r) or path_str.startswith(str(r) + os.sep) for r in roots if r.is_dir())
                 if in_root and path_str not in seen:
@@ -167,6 +176,69 @@ def ingest(
     report.finish(manifest, started)
     atomic_write_json(Path(settings.index_dir) / "ingest-report.json", report.to_json())
     return report
+
+
+@dataclass
+class _Job:
+    """A new or changed file on its way through a worker; its outcome is already in the report, to be filled in."""
+
+    outcome: FileOutcome
+    root: Path
+    previous: Any  # its catalogue row, when an earlier version is indexed
+    size: int
+    mtime: float
+    digest: str
+
+
+def _changed_files(
+    writer: IndexWriter, files: list[tuple[Path, Path]], known: dict[str, Any], report: IngestReport, bar: tqdm
+) -> Iterator[tuple[Path, _Job]]:
+    """Put every file in the report in walk order; settle the unchanged and unreadable ones here and yield the
+    others for extraction. Runs lazily, a few files ahead of the workers."""
+    for path, root in files:
+        started = time.perf_counter()
+        previous = known.get(str(path))
+        outcome = FileOutcome(str(path), "failed", doc_id=previous["doc_id"] if previous else None)
+        report.files.append(outcome)
+        try:
+            stat = path.stat()
+            touched = previous is None or (previous["size"], previous["mtime"]) != (stat.st_size, stat.st_mtime)
+            digest = file_hash(path) if touched else None
+        except OSError as exc:
+            _failed(outcome, describe_os_error(exc), previous)
+        else:
+            if previous is None or (digest is not None and digest != previous["content_hash"]):
+                yield path, _Job(outcome, root, previous, stat.st_size, stat.st_mtime, digest or "")
+                continue
+            if digest is not None:  # touched, same content
+                writer.touch(previous["doc_id"], stat.st_size, stat.st_mtime)
+            outcome.status = "unchanged"
+        outcome.seconds = round(time.perf_counter() - started, 3)
+        bar.update()
+
+
+def _store_extracted(writer: IndexWriter, chunker: Chunker, job: _Job, extracted: Extracted) -> None:
+    """Chunk and write one extracted file, or record why it has no document."""
+    started = time.perf_counter()
+    outcome = job.outcome
+    if extracted.document is None:
+        _failed(outcome, extracted.reason or "no document", job.previous)
+    else:
+        doc = dataclasses.replace(
+            extracted.document, doc_id=doc_id_for(outcome.path), content_hash=job.digest, source=str(job.root)
+        )
+        try:
+            outcome.status, outcome.chunks = _store(writer, chunker, doc, job.previous, job.size, job.mtime)
+            outcome.doc_id, outcome.pages, outcome.warnings = doc.doc_id, len(doc.pages), list(doc.warnings)
+        except Exception as exc:  # a bug on one odd document must not stop the batch
+            log.exception("unexpected error on %s", outcome.path)
+            _failed(outcome, f"unexpected {type(exc).__name__}: {exc}", job.previous)
+    outcome.seconds = round(extracted.seconds + time.perf_counter() - started, 3)
+
+
+def _failed(outcome: FileOutcome, reason: str, previous: Any) -> None:
+    outcome.status = "failed"
+    outcome.reason = f"{reason}; the previously indexed version is kept" if previous is not None else reason
 
 
 def _apply_registers(writer: IndexWriter, root: Path) -> list[FileOutcome]:
@@ -198,38 +270,6 @@ def _apply_registers(writer: IndexWriter, root: Path) -> list[FileOutcome]:
     return outcomes
 
 
-def _ingest_file(
-    writer: IndexWriter, chunker: Chunker, path: Path, root: Path, previous: Any, settings: Settings
-) -> FileOutcome:
-    started = time.perf_counter()
-    outcome = FileOutcome(str(path), "failed", doc_id=previous["doc_id"] if previous else None)
-    try:
-        stat = path.stat()
-        if previous is not None and previous["size"] == stat.st_size and previous["mtime"] == stat.st_mtime:
-            outcome.status = "unchanged"
-            return outcome
-        digest = file_hash(path)
-        if previous is not None and previous["content_hash"] == digest:
-            writer.touch(previous["doc_id"], stat.st_size, stat.st_mtime)
-            outcome.status = "unchanged"
-            return outcome
-        doc = extract(path, writer.settings)
-        doc = dataclasses.replace(doc, doc_id=doc_id_for(str(path)), content_hash=digest, source=str(root))
-        outcome.status, outcome.chunks = _store(writer, chunker, doc, previous, stat.st_size, stat.st_mtime)
-        outcome.doc_id, outcome.pages, outcome.warnings = doc.doc_id, len(doc.pages), list(doc.warnings)
-    except ExtractionError as exc:
-        outcome.reason = exc.reason
-    except OSError as exc:
-        outcome.reason = _os_reason(exc)
-    except Exception as exc:  # a library bug on one odd file must not stop the batch
-        log.exception("unexpected error on %s", path)
-        outcome.reason = f"unexpected {type(exc).__name__}: {exc}"
-    if outcome.status == "failed" and previous is not None:
-        outcome.reason = f"{outcome.reason}; the previously indexed version is kept"
-    outcome.seconds = round(time.perf_counter() - started, 3)
-    return outcome
-
-
 def _store(writer: IndexWriter, chunker: Chunker, doc: Document, previous: Any, size: int, mtime: float) -> tuple[str, int]:
     """Replace or add one document; returns its outcome status and chunk count."""
     chunks = chunker.chunk(doc)
@@ -239,18 +279,6 @@ def _store(writer: IndexWriter, chunker: Chunker, doc: Document, previous: Any, 
     writer.add_mentions(doc.doc_id, find_mentions(((p.number, p.text) for p in doc.pages), doc.authors),
                         EXTRACTOR_VERSION)
     return ("updated" if previous is not None else "added"), len(chunks)
-
-
-def _os_reason(exc: OSError) -> str:
-    import errno
-
-    if exc.errno == errno.ELOOP:
-        return "symbolic link loop"
-    if exc.errno == errno.ENOENT:
-        return "broken symbolic link or file vanished"
-    if exc.errno == errno.EACCES:
-        return "permission denied"
-    return f"cannot read file ({exc.strerror or exc})"
 
 
 def ingest_documents(

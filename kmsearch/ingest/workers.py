@@ -1,0 +1,389 @@
+"""Extraction in worker processes, each file under a time limit and a memory limit.
+
+Workers are forked from multiprocessing's fork server: a clean process (no threads, no model) that imported the
+extractors once (`kmsearch.ingest.preload`), so a worker starts in milliseconds. A worker takes one file at a
+time and answers with the `Document` or the reason there is none. A file that runs past `extract_timeout_s`
+gets its worker killed (SIGKILL, with any Tesseract it started) and a fresh worker takes the next file; a
+worker that dies (a crash in a C library, the kernel's OOM killer) fails only its file. Memory is capped with
+RLIMIT_AS at `extract_memory_mb` on top of what a ready worker holds (the libraries, about 300 MB of address
+space), so a file that needs more fails with MemoryError inside its worker instead of exhausting the machine.
+
+Workers never load the embedding model: chunking, embedding and every index write stay in the parent. They
+ignore Ctrl-C (the parent's `with` block kills them) and die with the parent when it is killed.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+from kmsearch.config import Settings
+from kmsearch.errors import ExtractionError, InvalidParameterError, KmsearchError, describe_os_error
+from kmsearch.types import Document
+
+T = TypeVar("T")
+Extractor = Callable[[Path, Settings], Document]
+
+PRELOAD = ["kmsearch.ingest.preload"]  # imported once by the fork server, so every worker starts with it loaded
+START_TIMEOUT_S = 60.0  # a worker not ready by then means a broken installation
+IN_FLIGHT_PER_WORKER = 4  # files read from the job list and not yet taken back by the parent, per worker
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a worker made of one file: the document, or the reason there is none."""
+
+    document: Document | None
+    reason: str | None = None
+    seconds: float = 0.0
+
+
+def timeout_reason(settings: Settings) -> str:
+    return f"extraction took longer than {settings.extract_timeout_s:g} s (extract_timeout_s)"
+
+
+def memory_reason(settings: Settings) -> str:
+    return f"extraction needed more than {settings.extract_memory_mb} MB (extract_memory_mb)"
+
+
+class ExtractionPool:
+    """`with ExtractionPool(settings) as pool: for path, tag, extracted in pool.map(extract, jobs): ...`
+
+    `map` runs `fn(path, settings)` in the workers for each `(path, tag)` of `jobs` and yields the results in
+    the order of `jobs`, while the workers go on with the next files. `jobs` is read lazily, a few files ahead
+    per worker; `fn` must be importable (it is sent by name). Workers start on the first job and are reused for
+    every file, except one that was killed or ran out of memory, which is replaced.
+    """
+
+    def __init__(self, settings: Settings):
+        if settings.extract_timeout_s <= 0 or settings.extract_memory_mb <= 0 or settings.extract_workers < 1:
+            raise InvalidParameterError(
+                "extract_timeout_s and extract_memory_mb must be positive and extract_workers at least 1, got "
+                f"{settings.extract_timeout_s}, {settings.extract_memory_mb} and {settings.extract_workers}"
+            )
+        self.settings = settings
+        self.size = int(settings.extract_workers)
+        self._workers: list[_Worker] = []
+        self._process = _process_class()  # starts the fork server: its imports overlap the caller's own start-up
+
+    def __enter__(self) -> ExtractionPool:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Kill every worker (they hold nothing worth a goodbye) and reap them."""
+        for worker in self._workers:
+            worker.kill()
+        self._workers = []
+
+    def map(self, fn: Extractor, jobs: Iterable[tuple[Path, T]]) -> Iterator[tuple[Path, T, Extracted]]:
+        source = iter(jobs)
+        items: dict[int, tuple[Path, T]] = {}  # read from `jobs` and not yet yielded, by sequence number
+        waiting: deque[int] = deque()  # of those, the ones not yet handed to a worker
+        done: dict[int, Extracted] = {}
+        next_in = next_out = 0
+        exhausted = False
+        while True:
+            while not exhausted and len(items) < self.size * IN_FLIGHT_PER_WORKER:
+                try:
+                    items[next_in] = next(source)
+                except StopIteration:
+                    exhausted = True
+                    break
+                waiting.append(next_in)
+                next_in += 1
+            if waiting and not self._workers:
+                self._workers = [_Worker(self._process, self.settings) for _ in range(self.size)]
+            for worker in self._workers:
+                if waiting and worker.idle:
+                    seq = waiting.popleft()
+                    worker.send(seq, fn, items[seq][0], self.settings.extract_timeout_s)
+            if next_out in done:  # hand it over; the workers go on meanwhile
+                path, tag = items.pop(next_out)
+                yield path, tag, done.pop(next_out)
+                next_out += 1
+            elif exhausted and not items:
+                return
+            else:
+                self._collect(done)
+
+    def _collect(self, done: dict[int, Extracted]) -> None:
+        """Wait until a worker answers, dies or runs out of time, and record what that means for its file."""
+        first = min(w.deadline for w in self._workers)
+        timeout = None if first == float("inf") else max(0.0, first - time.monotonic())
+        events = set(wait([w.conn for w in self._workers] + [w.process.sentinel for w in self._workers], timeout))
+        for i, worker in enumerate(self._workers):
+            # An answer counts even when it arrives late: the parent may have been busy writing meanwhile.
+            if worker.conn in events or worker.process.sentinel in events or worker.conn.poll(0):
+                replace = self._receive(worker, done) if worker.conn.poll(0) else self._lost(worker, done)
+            elif worker.deadline <= time.monotonic():
+                if not worker.ready:
+                    raise KmsearchError(f"an extraction worker did not start within {START_TIMEOUT_S:g} s")
+                replace = self._lost(worker, done, timeout_reason(self.settings))
+            else:
+                continue
+            if replace:
+                worker.kill()
+                self._workers[i] = _Worker(self._process, self.settings)
+
+    def _receive(self, worker: _Worker, done: dict[int, Extracted]) -> bool:
+        """Take one message from a worker; True when the worker is gone or retires and must be replaced."""
+        try:
+            message = worker.conn.recv()
+        except (EOFError, OSError):
+            return self._lost(worker, done)
+        if message[0] == "ready":
+            worker.ready, worker.deadline = True, float("inf")
+            return False
+        if message[0] == "broken":
+            raise KmsearchError(f"an extraction worker could not start: {message[1]}")
+        _, extracted, retire = message
+        done[worker.job] = extracted
+        worker.job, worker.deadline = None, float("inf")
+        return bool(retire)
+
+    def _lost(self, worker: _Worker, done: dict[int, Extracted], reason: str | None = None) -> bool:
+        """The worker died, or is to be killed for `reason`: its file fails with that reason."""
+        if reason is None:
+            reason = _death_reason(worker)
+        if not worker.ready:
+            raise KmsearchError(f"an extraction worker could not start: {reason}")
+        if worker.job is not None:
+            done[worker.job] = Extracted(None, reason, round(time.monotonic() - worker.sent, 3))
+            worker.job = None
+        return True
+
+
+class _Worker:
+    """The parent's handle on one worker process: its pipe, and the file it is on with that file's deadline."""
+
+    def __init__(self, process_class: type, settings: Settings):
+        self.conn, child = multiprocessing.Pipe()
+        self.process = process_class(target=serve, args=(child, settings), name="kmsearch-extract", daemon=True)
+        self.process.start()
+        child.close()  # the worker holds the only other end: its death reads as end-of-file here
+        self.ready = False
+        self.job: int | None = None
+        self.sent = time.monotonic()
+        self.deadline = self.sent + START_TIMEOUT_S
+
+    @property
+    def idle(self) -> bool:
+        return self.ready and self.job is None
+
+    def send(self, seq: int, fn: Extractor, path: Path, timeout: float) -> None:
+        self.job, self.sent = seq, time.monotonic()
+        self.deadline = self.sent + timeout
+        self.conn.send((fn, str(path)))
+
+    def kill(self) -> None:
+        """SIGKILL the worker's process group (the worker and any Tesseract it runs) and reap it."""
+        if self.process.pid is not None and self.process.exitcode is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except OSError:  # not yet its own group leader, or already gone
+                self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+def _death_reason(worker: _Worker) -> str:
+    worker.process.join(1)
+    code = worker.process.exitcode
+    if code is None:
+        return "extraction process stopped answering"
+    if code == -signal.SIGKILL:
+        return "extraction process was killed (SIGKILL), most likely by the system for lack of memory"
+    if code < 0:
+        try:
+            return f"extraction process crashed ({signal.Signals(-code).name})"
+        except ValueError:
+            return f"extraction process crashed (signal {-code})"
+    return f"extraction process exited with code {code}"
+
+
+def _process_class() -> type:
+    """Workers come from the fork server where there is one (Linux, macOS), started here if need be; else they
+    are spawned."""
+    if _ForkServerWorker is None:
+        return multiprocessing.get_context("spawn").Process  # type: ignore[no-any-return]
+    multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)  # no effect once it runs: fine
+    forkserver.ensure_running()
+    return _ForkServerWorker
+
+
+try:
+    from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
+    from multiprocessing.context import ForkServerProcess, set_spawning_popen
+except ImportError:  # no fork server on this platform (Windows)
+    _ForkServerWorker = None
+else:
+
+    class _Popen(popen_forkserver.Popen):  # type: ignore[misc]
+        """The fork server's launcher minus the parent's `__main__`: multiprocessing would re-run the parent's
+        script in every worker (whose top level may load the model, or start an ingest of its own), and a worker
+        runs library code only. The rest is `popen_forkserver.Popen._launch` as it is."""
+
+        def _launch(self, process_obj: Any) -> None:
+            prep_data = spawn.get_preparation_data(process_obj._name)
+            prep_data.pop("init_main_from_path", None)
+            prep_data.pop("init_main_from_name", None)
+            buf = io.BytesIO()
+            set_spawning_popen(self)
+            try:
+                reduction.dump(prep_data, buf)
+                reduction.dump(process_obj, buf)
+            finally:
+                set_spawning_popen(None)
+            self.sentinel, w = forkserver.connect_to_new_process(self._fds)
+            parent_w = os.dup(w)  # kept as the parent's sentinel, as the original does
+            self.finalizer = util.Finalize(self, util.close_fds, (parent_w, self.sentinel))
+            with open(w, "wb", closefd=True) as f:
+                f.write(buf.getbuffer())
+            self.pid = forkserver.read_signed(self.sentinel)
+
+    class _ForkServerWorker(ForkServerProcess):  # type: ignore[no-redef]
+        @staticmethod
+        def _Popen(process_obj: Any) -> _Popen:
+            return _Popen(process_obj)
+
+
+# --- in the worker ----------------------------------------------------------------------------------------------
+
+
+def serve(conn: Connection, settings: Settings) -> None:
+    """A worker's life: get ready, then extract one file per request until the parent is gone."""
+    _detach()
+    try:
+        _warm_up()
+    except BaseException as exc:  # say so: the parent cannot work without workers
+        conn.send(("broken", f"{type(exc).__name__}: {exc}"))
+        return
+    _limit_memory(settings.extract_memory_mb)
+    try:
+        _serve_requests(conn, settings)
+    except OSError:  # the parent went away while this worker was answering
+        return
+
+
+def _serve_requests(conn: Connection, settings: Settings) -> None:
+    conn.send(("ready",))
+    while True:
+        try:
+            request = conn.recv_bytes()
+        except (EOFError, OSError):  # the parent is gone
+            return
+        try:
+            fn, path = pickle.loads(request)
+        except Exception as exc:  # e.g. an extractor that cannot be imported here
+            extracted, retire = Extracted(None, f"unexpected {type(exc).__name__}: {exc}"), False
+        else:
+            extracted, retire = _extract_one(fn, Path(path), settings)
+        try:
+            conn.send(("done", extracted, retire))
+        except MemoryError:  # pickling a very large document
+            extracted, retire = Extracted(None, memory_reason(settings), extracted.seconds), True
+            conn.send(("done", extracted, retire))
+        if retire:
+            return
+
+
+def _extract_one(fn: Extractor, path: Path, settings: Settings) -> tuple[Extracted, bool]:
+    """Run the extractor; the flag says the worker should retire (after MemoryError its heap is not to be trusted)."""
+    started = time.perf_counter()
+
+    def failed(reason: str) -> Extracted:
+        return Extracted(None, reason, round(time.perf_counter() - started, 3))
+
+    try:
+        return Extracted(fn(path, settings), None, round(time.perf_counter() - started, 3)), False
+    except Exception as exc:
+        if _caused_by_memory(exc):  # extractors wrap what their libraries raise, MemoryError included
+            return failed(memory_reason(settings)), True
+        if isinstance(exc, ExtractionError):
+            return failed(exc.reason), False
+        if isinstance(exc, OSError):
+            return failed(describe_os_error(exc)), False
+        return failed(f"unexpected {type(exc).__name__}: {exc}"), False  # a library bug on one odd file
+
+
+def _caused_by_memory(exc: BaseException) -> bool:
+    chain: BaseException | None = exc
+    for _ in range(10):
+        if chain is None:
+            return False
+        if isinstance(chain, MemoryError):
+            return True
+        chain = chain.__cause__ or chain.__context__
+    return False
+
+
+def _detach() -> None:
+    """Own process group (a timeout kills Tesseract with the worker; Ctrl-C reaches the parent only), and death
+    with the parent: the fork server exits when the parent does, and on Linux that kills the worker."""
+    try:
+        os.setpgid(0, 0)
+    except OSError:
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Every process the fork server starts gets a copy of the parent's end of its "alive" pipe, and the server
+    # lives until all copies are closed: a worker that kept its copy would keep the server, and so itself, alive
+    # after the parent died.
+    server = getattr(sys.modules.get("multiprocessing.forkserver"), "_forkserver", None)
+    if getattr(server, "_forkserver_alive_fd", None) is not None:
+        os.close(server._forkserver_alive_fd)
+        server._forkserver_alive_fd = None
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        parent = os.getppid()
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent went before that took hold
+            os._exit(0)
+
+
+def _warm_up() -> None:
+    """Load what the fork server preloads (a no-op then), before the memory limit applies."""
+    import importlib
+
+    for name in PRELOAD:
+        importlib.import_module(name)
+
+
+def _limit_memory(extra_mb: int) -> None:
+    try:
+        import resource
+    except ImportError:  # not on this platform: no memory limit
+        return
+    limit = _address_space() + int(extra_mb) * 2**20
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _address_space() -> int:
+    """This process's virtual size in bytes (Linux); 0 where unknown, and then the limit is absolute."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+__all__ = ["ExtractionPool", "Extracted", "memory_reason", "timeout_reason"]
