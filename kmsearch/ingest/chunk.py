@@ -13,6 +13,10 @@ from typing import Any, Protocol, Sequence
 from kmsearch.types import Chunk, Document
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"'“(\[]?[A-Z0-9])")
+# Prose runs at about 4 characters a token. Text far denser than that (a base64 blob the tokenizer calls one
+# unknown token) is measured by its length instead, so that no passage grows past max_tokens * 16 characters.
+MAX_CHARS_PER_TOKEN = 16
+MAX_HEADING_CHARS = 300  # a passage's heading, as stored and shown; a longer "heading" is mostly a parsing accident
 
 
 class Tokenizer(Protocol):
@@ -25,6 +29,11 @@ class _Piece:
     heading: str | None
     n_tokens: int
     starts_section: bool
+
+    @property
+    def cost(self) -> int:
+        """Its room in a passage: its tokens, or its length where that says more."""
+        return max(self.n_tokens, -(-len(self.text) // MAX_CHARS_PER_TOKEN))
 
 
 class Chunker:
@@ -47,7 +56,7 @@ class Chunker:
             pieces: list[tuple[str, str | None, bool]] = []
             for block in page.blocks:
                 if block.kind == "heading":
-                    heading = block.text
+                    heading = block.text[:MAX_HEADING_CHARS]
                     pieces.append((block.text, heading, True))
                 else:
                     pieces.extend((s, heading, False) for s in _sentences(block.text))
@@ -56,21 +65,24 @@ class Chunker:
         return chunks
 
     def _measure(self, pieces: list[tuple[str, str | None, bool]]) -> list[_Piece]:
-        """Token counts for every sentence in one tokenizer call; over-long sentences split by token offsets."""
+        """Token counts for every sentence in one tokenizer call; over-long sentences split by token offsets, and
+        text far denser than prose (see MAX_CHARS_PER_TOKEN) by length."""
         if not pieces:
             return []
         enc = self.tokenizer([p[0] for p in pieces], add_special_tokens=False, return_offsets_mapping=True)
+        limit = self.max_tokens * MAX_CHARS_PER_TOKEN
         out: list[_Piece] = []
         for (text, head, starts), offsets in zip(pieces, enc["offset_mapping"]):
-            if len(offsets) <= self.max_tokens:
-                out.append(_Piece(text, head, len(offsets), starts))
-                continue
-            step = self.max_tokens - self.overlap
-            for i in range(0, len(offsets), step):
-                window = offsets[i : i + self.max_tokens]
-                out.append(_Piece(text[window[0][0] : window[-1][1]], head, len(window), starts and i == 0))
-                if i + self.max_tokens >= len(offsets):
-                    break
+            windows = [(text, len(offsets))]
+            if len(offsets) > self.max_tokens:
+                windows, step = [], self.max_tokens - self.overlap
+                for i in range(0, len(offsets), step):
+                    window = offsets[i : i + self.max_tokens]
+                    windows.append((text[window[0][0] : window[-1][1]], len(window)))
+                    if i + self.max_tokens >= len(offsets):
+                        break
+            parts = [part for window_text, n in windows for part in _by_length(window_text, n, limit)]
+            out.extend(_Piece(part, head, n, starts and j == 0) for j, (part, n) in enumerate(parts))
         return out
 
     def _pack(self, pieces: Sequence[_Piece]) -> list[tuple[str, str | None, int]]:
@@ -79,15 +91,16 @@ class Chunker:
         fresh = 0  # pieces in `current` not yet emitted in an earlier chunk (the rest is overlap)
 
         def size(items: Sequence[_Piece]) -> int:
-            return sum(p.n_tokens for p in items)
+            return sum(p.cost for p in items)
 
         def emit() -> None:
             nonlocal current, fresh
             if fresh:
-                packed.append((" ".join(p.text for p in current), current[0].heading, size(current)))
+                n_tokens = sum(p.n_tokens for p in current)
+                packed.append((" ".join(p.text for p in current), current[0].heading, n_tokens))
             tail: list[_Piece] = []
             for p in reversed(current):
-                if p.starts_section or size(tail) + p.n_tokens > self.overlap:
+                if p.starts_section or size(tail) + p.cost > self.overlap:
                     break
                 tail.insert(0, p)
             current, fresh = tail, 0
@@ -96,7 +109,7 @@ class Chunker:
             if piece.starts_section and size(current[-fresh:] if fresh else []) >= self.min_tokens:
                 emit()
                 current = []  # no overlap across a heading
-            if size(current) + piece.n_tokens > self.max_tokens and fresh:
+            if size(current) + piece.cost > self.max_tokens and fresh:
                 emit()
             current.append(piece)
             fresh += 1
@@ -106,3 +119,24 @@ class Chunker:
 
 def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+
+
+def _by_length(text: str, n_tokens: int, limit: int) -> list[tuple[str, int]]:
+    """A text of `n_tokens` tokens cut to at most `limit` characters a part, its tokens shared out by length."""
+    if len(text) <= limit:
+        return [(text, n_tokens)]
+    return [(part, max(1, round(n_tokens * len(part) / len(text)))) for part in _slices(text, limit)]
+
+
+def _slices(text: str, limit: int) -> list[str]:
+    """`text` cut into parts of at most `limit` characters, at a space where one is near the end of a part."""
+    if len(text) <= limit:
+        return [text]
+    parts, start = [], 0
+    while len(text) - start > limit:
+        cut = text.rfind(" ", start + limit // 2, start + limit)
+        end = cut if cut > 0 else start + limit
+        parts.append(text[start:end].strip())
+        start = end
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]

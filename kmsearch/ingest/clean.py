@@ -17,6 +17,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
 _LEADERS = re.compile(r"(?:\s?[.·…_]){4,}\s?")  # table-of-contents dot leaders
 _PAGE_LINE = re.compile(r"^(?:page\s*)?[-–—(]?\s*\d{1,4}\s*[-–—)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+([A-Z].*)$")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
 
 HEADER_ZONE = 3  # lines at the top and bottom of a page where headers, footers and page numbers live
@@ -81,11 +82,32 @@ def strip_page_number(lines: list[str], number: int) -> list[str]:
     return lines
 
 
+def _broken_word(first: str, second: str) -> bool:
+    """A lower-case word broken by a hyphen at the end of `first` and continued at the start of `second`."""
+    return len(first) >= 2 and first[-1] == "-" and "a" <= first[-2] <= "z" and "a" <= second[:1] <= "z"
+
+
 def join_hyphenated(first: str, second: str) -> str:
     """Join two lines, healing a word broken across them ("manage-" + "ment" -> "management")."""
-    if re.search(r"[a-z]-$", first) and re.match(r"^[a-z]", second):
+    if _broken_word(first, second):
         return first[:-1] + second
     return f"{first} {second}" if first else second
+
+
+def join_lines(lines: list[str]) -> str:
+    """`join_hyphenated` over many lines, in time linear in their length (a text file may hold a million lines)."""
+    parts: list[str] = []
+    previous = ""
+    for line in lines:
+        if not parts:
+            parts.append(line)
+        elif _broken_word(previous, line):
+            parts[-1] = parts[-1][:-1]
+            parts.append(line)
+        else:
+            parts.extend((" ", line))
+        previous = line
+    return "".join(parts)
 
 
 def heading_level(line: str) -> int:
@@ -110,13 +132,13 @@ def lines_to_blocks(lines: list[str]) -> list[Block]:
     widths = sorted(len(line) for line in lines if line)
     full = widths[int(len(widths) * 0.8)] if widths else 0
     blocks: list[Block] = []
-    current = ""
+    current: list[str] = []
 
     def flush() -> None:
-        nonlocal current
-        if current.strip():
-            blocks.append(Block(current.strip()))
-        current = ""
+        text = join_lines(current).strip()
+        if text:
+            blocks.append(Block(text))
+        current.clear()
 
     for line in lines:
         if not line:
@@ -127,7 +149,7 @@ def lines_to_blocks(lines: list[str]) -> list[Block]:
             flush()
             blocks.append(Block(line, "heading", level))
             continue
-        current = join_hyphenated(current, line)
+        current.append(line)
         if _SENTENCE_END.search(line) and len(line) < 0.75 * full:
             flush()
     flush()
@@ -141,14 +163,11 @@ def text_to_blocks(text: str, markdown: bool = False) -> list[Block]:
 
     def flush() -> None:
         if para:
-            joined = ""
-            for line in para:
-                joined = join_hyphenated(joined, line)
-            blocks.append(Block(joined.strip()))
+            blocks.append(Block(join_lines(para).strip()))
             para.clear()
 
     for line in normalise(text).split("\n"):
-        m = re.match(r"^(#{1,6})\s+(.*?)\s*#*$", line) if markdown else None
+        m = _MD_HEADING.match(line) if markdown and len(line) <= 500 else None  # a long line is no heading
         if m:
             flush()
             blocks.append(Block(m.group(2), "heading", len(m.group(1))))

@@ -47,7 +47,30 @@ def extract(path: Path, settings: Settings | None = None) -> Document:
         if doc.warnings:
             reason += f" ({'; '.join(doc.warnings)})"
         raise ExtractionError(str(path), reason)
-    return finalise(doc)
+    return finalise(cap_text(doc, settings.max_chars))
+
+
+def too_much_text(max_chars: int) -> str:
+    return f"only the first {max_chars:,} characters of text were kept (max_chars)"
+
+
+def cap_text(doc: Document, max_chars: int) -> Document:
+    """Keep the first `max_chars` characters of text (the last block cut short), with a warning."""
+    if sum(len(b.text) for p in doc.pages for b in p.blocks) <= max_chars:
+        return doc
+    pages, room = [], max_chars
+    for page in doc.pages:
+        if room <= 0:
+            break
+        blocks = []
+        for block in page.blocks:
+            if room <= 0:
+                break
+            blocks.append(block if len(block.text) <= room else dataclasses.replace(block, text=block.text[:room]))
+            room -= len(block.text)
+        pages.append(dataclasses.replace(page, blocks=tuple(blocks)))
+    warnings = doc.warnings if too_much_text(max_chars) in doc.warnings else (*doc.warnings, too_much_text(max_chars))
+    return dataclasses.replace(doc, pages=tuple(pages), warnings=warnings)
 
 
 def _dispatch(path: Path, kind: str, settings: Settings) -> Document:
@@ -67,7 +90,7 @@ def _dispatch(path: Path, kind: str, settings: Settings) -> Document:
         return extract_image(path, settings)
     from kmsearch.ingest.extract.web import extract_html, extract_text
 
-    return extract_html(path) if kind == "html" else extract_text(path, kind)
+    return extract_html(path) if kind == "html" else extract_text(path, kind, settings.max_chars)
 
 
 def finalise(doc: Document) -> Document:
@@ -133,4 +156,4 @@ def guess_type(fmt: str, name: str, title: str, text: str) -> str:
     return "other"
 
 
-__all__ = ["ExtractionError", "extract", "finalise", "guess_type"]
+__all__ = ["ExtractionError", "cap_text", "extract", "finalise", "guess_type"]

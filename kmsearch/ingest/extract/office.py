@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -13,16 +14,35 @@ from kmsearch.types import Block, Document, Page
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_UNCOMPRESSED = 512 * 1024 * 1024  # a DOCX/PPTX inflating past this is treated as a zip bomb
+XML_HEAD = 64 * 1024  # a DOCTYPE comes before the root element, so within a part's first bytes
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(path: Path, kind: str) -> None:
+    """Refuse a package that would inflate past MAX_UNCOMPRESSED (a ZIP bomb), or whose XML declares entities:
+    Office never writes a DOCTYPE, and nested entities are the "billion laughs" attack. (lxml would stop the
+    expansion too, with a less telling message; the worker's memory limit is the last line.)"""
     try:
         with zipfile.ZipFile(path) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-    except zipfile.BadZipFile as exc:
+            infos = zf.infolist()
+            total = sum(info.file_size for info in infos)
+            if total > MAX_UNCOMPRESSED:
+                raise ExtractionError(
+                    str(path),
+                    f"{kind} would inflate to {total >> 20} MB, over the {MAX_UNCOMPRESSED >> 20} MB allowed an "
+                    "Office file (a ZIP bomb?)",
+                )
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels")):
+                    with zf.open(info) as member:
+                        head = member.read(XML_HEAD)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise ExtractionError(
+                            str(path),
+                            f"{kind} declares XML entities in {info.filename}, which Office never does "
+                            "(an entity-expansion attack?)",
+                        )
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise ExtractionError(str(path), f"corrupt ZIP container ({exc})") from exc
-    if total > MAX_UNCOMPRESSED:
-        raise ExtractionError(str(path), f"uncompressed size {total >> 20} MB exceeds {MAX_UNCOMPRESSED >> 20} MB")
 
 
 def _props(core: Any) -> dict[str, Any]:
@@ -40,7 +60,7 @@ def extract_docx(path: Path) -> Document:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    _check_zip(path)
+    _check_zip(path, "DOCX")
     try:
         doc = docx.Document(str(path))
     except Exception as exc:  # python-docx raises many kinds for broken packages
@@ -102,27 +122,33 @@ def _table_rows(table: Any) -> Iterator[str]:
 def extract_pptx(path: Path) -> Document:
     from pptx import Presentation
 
-    _check_zip(path)
+    _check_zip(path, "PPTX")
     try:
         prs = Presentation(str(path))
     except Exception as exc:
         raise ExtractionError(str(path), f"unreadable PPTX ({type(exc).__name__}: {exc})") from exc
-    pages = []
-    for number, slide in enumerate(prs.slides, start=1):
-        title_shape = slide.shapes.title
-        title = clean.normalise(title_shape.text_frame.text).replace("\n", " ").strip() if title_shape else ""
-        blocks = [Block(title, "heading", 1)] if title else []
-        shapes = sorted(slide.shapes, key=lambda s: ((s.top or 0), (s.left or 0)))
-        for shape in shapes:
-            if title_shape is not None and shape.shape_id == title_shape.shape_id:
-                continue
-            blocks.extend(_shape_blocks(shape))
-        if slide.has_notes_slide:
-            notes = clean.normalise(slide.notes_slide.notes_text_frame.text).replace("\n", " ").strip()
-            if notes:
-                blocks.append(Block(f"Speaker notes: {notes}"))
-        pages.append(Page(number, tuple(blocks)))
+    try:
+        pages = [_slide_page(number, slide) for number, slide in enumerate(prs.slides, start=1)]
+    except Exception as exc:  # a slide, or a part it points to, is missing or malformed
+        reason = f"unreadable PPTX: a slide or a part it uses is missing or broken ({type(exc).__name__}: {exc})"
+        raise ExtractionError(str(path), reason) from exc
     return Document(path=str(path), format="pptx", pages=tuple(pages), **_props(prs.core_properties))
+
+
+def _slide_page(number: int, slide: Any) -> Page:
+    title_shape = slide.shapes.title
+    title = clean.normalise(title_shape.text_frame.text).replace("\n", " ").strip() if title_shape else ""
+    blocks = [Block(title, "heading", 1)] if title else []
+    shapes = sorted(slide.shapes, key=lambda s: ((s.top or 0), (s.left or 0)))
+    for shape in shapes:
+        if title_shape is not None and shape.shape_id == title_shape.shape_id:
+            continue
+        blocks.extend(_shape_blocks(shape))
+    if slide.has_notes_slide:
+        notes = clean.normalise(slide.notes_slide.notes_text_frame.text).replace("\n", " ").strip()
+        if notes:
+            blocks.append(Block(f"Speaker notes: {notes}"))
+    return Page(number, tuple(blocks))
 
 
 def _shape_blocks(shape: Any) -> Iterator[Block]:

@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 from kmsearch.config import Settings
 from kmsearch.errors import ExtractionError
 from kmsearch.ingest import clean
-from kmsearch.ingest.extract.ocr import ocr_image
+from kmsearch.ingest.extract.ocr import BLANK_CHECK_DPI, is_blank, ocr_image
 from kmsearch.ingest.extract.props import pdf_date
 from kmsearch.types import Document, Page
 
@@ -71,5 +71,7 @@ def extract_pdf(path: Path, settings: Settings) -> Document:
 
 
 def _ocr_page(page: pdfium.PdfPage, settings: Settings, warnings: list[str]) -> str:
+    if is_blank(page.render(scale=BLANK_CHECK_DPI / 72, grayscale=True).to_pil()):
+        return ""
     image = page.render(scale=settings.ocr_dpi / 72, grayscale=True).to_pil()
     return ocr_image(image, settings, warnings)

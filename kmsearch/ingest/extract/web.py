@@ -11,6 +11,7 @@ from charset_normalizer import from_bytes
 
 from kmsearch.errors import ExtractionError
 from kmsearch.ingest import clean
+from kmsearch.ingest.extract import too_much_text
 from kmsearch.ingest.extract.props import split_authors
 from kmsearch.types import Block, Document, Page
 
@@ -71,14 +72,17 @@ def extract_html(path: Path) -> Document:
     )
 
 
-def extract_text(path: Path, kind: str) -> Document:
+def extract_text(path: Path, kind: str, max_chars: int | None = None) -> Document:
     text = read_text(path)
+    warnings: tuple[str, ...] = ()
+    if max_chars is not None and len(text) > max_chars:  # cut before cleaning: a 200 MB log need not be cleaned whole
+        text, warnings = text[:max_chars], (too_much_text(max_chars),)
     if kind == "csv":
         pages = (Page(1, tuple(_csv_blocks(text))),)
     else:
         parts = text.split("\f")  # form feeds mark pages in text exports
         pages = tuple(Page(i, tuple(clean.text_to_blocks(p, kind == "markdown"))) for i, p in enumerate(parts, 1))
-    return Document(path=str(path), format=kind, title="", pages=pages)
+    return Document(path=str(path), format=kind, title="", pages=pages, warnings=warnings)
 
 
 def _csv_blocks(text: str) -> list[Block]:
