@@ -192,6 +192,7 @@ KILL_POINTS = {
     "stale-cleanup": ("writer", "_cleanup_stale", "after", 1),
     "catalogue-copied": ("store", "connect_writable", "after", 1),
     "first-document-stored": ("pipeline", "_store", "after", 1),
+    "mid-extraction": ("pipeline", "_store_extracted", "before", 8),  # workers are extracting further files
     "mid-chunking": ("chunker", "chunk", "before", 6),
     "old-version-removed": ("writer", "remove", "after", 1),
     "after-extraction": ("pipeline", "_store", "after", 13),
