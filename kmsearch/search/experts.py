@@ -27,11 +27,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from kmsearch.errors import InvalidParameterError
 from kmsearch.index.store import Index
 from kmsearch.people.names import parse_name
 from kmsearch.search.filters import Filters, access_clause
-from kmsearch.search.hybrid import MAX_K, MAX_QUERY_CHARS, Searcher
+from kmsearch.search.hybrid import Searcher, checked_query
 from kmsearch.search.snippets import make_snippet, query_stems
 
 ROLE_WEIGHTS = {"author": 1.0, "presenter": 0.8, "delegate": 0.7, "attendee": 0.4, "mentioned": 0.25}
@@ -148,11 +147,7 @@ class _Credit:
 def who_knows(index: Index, query: str, k: int = 10, groups: frozenset[str] | None = None,
               evidence: int = 3) -> list[Expert]:
     """The people who know most about `query`, best first, each with up to `evidence` passages."""
-    query = " ".join(query.split())
-    if not 1 <= k <= MAX_K:
-        raise InvalidParameterError(f"k must be between 1 and {MAX_K}, got {k}")
-    if len(query) > MAX_QUERY_CHARS:
-        raise InvalidParameterError(f"query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
+    query = checked_query(query, k)
     if not query:
         return []
     topic = topic_of(query)

@@ -26,6 +26,16 @@ MAX_QUERY_CHARS = 1000
 MAX_K = 1000
 
 
+def checked_query(query: str, k: int) -> str:
+    """The query with its whitespace collapsed, after checking it and `k` against the limits every search obeys."""
+    query = " ".join(query.split())
+    if not 1 <= k <= MAX_K:
+        raise InvalidParameterError(f"k must be between 1 and {MAX_K}, got {k}")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidParameterError(f"query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
+    return query
+
+
 @dataclass(frozen=True)
 class Ranked:
     chunk_id: int
@@ -68,8 +78,7 @@ class Searcher:
         fusion: str | None = None,
         passages: int = 3,
     ) -> list[Hit]:
-        query = " ".join(query.split())
-        self._validate(query, k, mode, fusion or self.settings.fusion)
+        query = self._validate(query, k, mode, fusion or self.settings.fusion)
         if not query:
             return []
         scores = self.score_chunks(query, k, mode, filters or Filters(), fusion or self.settings.fusion)
@@ -87,8 +96,7 @@ class Searcher:
     ) -> tuple[list[Hit], set[str]]:
         """One page of documents, and the ids of every document among the candidates (for the total and facets)."""
         fusion = fusion or self.settings.fusion
-        query = " ".join(query.split())
-        self._validate(query, page * page_size, mode, fusion)
+        query = self._validate(query, page * page_size, mode, fusion)
         if not query:
             return [], set()
         scores = self.score_chunks(query, page * page_size, mode, filters or Filters(), fusion)
@@ -138,15 +146,12 @@ class Searcher:
         return hits
 
     @staticmethod
-    def _validate(query: str, k: int, mode: str, fusion: str) -> None:
+    def _validate(query: str, k: int, mode: str, fusion: str) -> str:
         if mode not in MODES:
             raise InvalidParameterError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         if fusion not in FUSIONS:
             raise InvalidParameterError(f"fusion must be one of {', '.join(FUSIONS)}, got {fusion!r}")
-        if not 1 <= k <= MAX_K:
-            raise InvalidParameterError(f"k must be between 1 and {MAX_K}, got {k}")
-        if len(query) > MAX_QUERY_CHARS:
-            raise InvalidParameterError(f"query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
+        return checked_query(query, k)
 
 
 def _body(row: Any) -> str:

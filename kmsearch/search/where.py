@@ -31,10 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kmsearch.errors import InvalidParameterError
 from kmsearch.index.store import Index
 from kmsearch.search.filters import Filters
-from kmsearch.search.hybrid import MAX_K, MAX_QUERY_CHARS, Searcher
+from kmsearch.search.hybrid import Searcher, checked_query
 from kmsearch.search.snippets import query_stems
 
 TITLE_WEIGHT = 1.0
@@ -195,11 +194,7 @@ def _titles(index: Index) -> _Titles:
 
 def where_is(index: Index, query: str, k: int = 5, groups: frozenset[str] | None = None) -> list[Located]:
     """The documents `query` describes, best first, with their best pages and register location."""
-    query = " ".join(query.split())
-    if not 1 <= k <= MAX_K:
-        raise InvalidParameterError(f"k must be between 1 and {MAX_K}, got {k}")
-    if len(query) > MAX_QUERY_CHARS:
-        raise InvalidParameterError(f"query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
+    query = checked_query(query, k)
     if not query:
         return []
     index_titles = _titles(index)
