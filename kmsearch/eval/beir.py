@@ -35,17 +35,23 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
                     raise InvalidParameterError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
 
 
+def text_document(key: str, doc_id: str, title: str, text: str, authors: tuple[str, ...] = ()) -> Document:
+    """A one-page document from a collection line (not a file); `key` stands for its path."""
+    return Document(
+        path=key,
+        format="text",
+        title=title or doc_id,
+        pages=(Page(1, (Block(text),)),),
+        authors=authors,
+        doc_id=doc_id,
+        content_hash=hashlib.sha1(json.dumps([title, text, list(authors)]).encode()).hexdigest(),
+    )
+
+
 def load_documents(folder: Path) -> Iterator[Document]:
     for row in _jsonl(folder / "corpus.jsonl"):
-        doc_id, title, text = str(row["_id"]), row.get("title") or "", row.get("text") or ""
-        yield Document(
-            path=f"beir:{folder.name}/{doc_id}",
-            format="text",
-            title=title or doc_id,
-            pages=(Page(1, (Block(text),)),),
-            doc_id=doc_id,
-            content_hash=hashlib.sha1(f"{title}\x00{text}".encode()).hexdigest(),
-        )
+        doc_id = str(row["_id"])
+        yield text_document(f"beir:{folder.name}/{doc_id}", doc_id, row.get("title") or "", row.get("text") or "")
 
 
 def load_queries(folder: Path) -> dict[str, str]:

@@ -13,7 +13,6 @@ judgement set does not count them wrong. A returned person matches a judged one 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import logging
 from pathlib import Path
@@ -25,7 +24,8 @@ from kmsearch.index.embed import Embedder
 from kmsearch.index.store import Index
 from kmsearch.ingest.pipeline import ingest_documents
 from kmsearch.search.experts import who_knows
-from kmsearch.types import Block, Document, Page
+from kmsearch.eval.beir import text_document
+from kmsearch.types import Document
 
 log = logging.getLogger(__name__)
 METRICS = ("map", "mrr", "precision@5")
@@ -49,15 +49,7 @@ def load_corpus(path: Path) -> Iterator[Document]:
             if isinstance(authors, str):
                 authors = [authors]
             authors = tuple(str(a).strip() for a in authors if str(a).strip())
-            yield Document(
-                path=f"experts:{path.parent.name}/{doc_id}",
-                format="text",
-                title=title or doc_id,
-                pages=(Page(1, (Block(text),)),),
-                authors=authors,
-                doc_id=doc_id,
-                content_hash=hashlib.sha1(json.dumps([title, text, authors]).encode()).hexdigest(),
-            )
+            yield text_document(f"experts:{path.parent.name}/{doc_id}", doc_id, title, text, authors)
 
 
 def load_topics(path: Path) -> dict[str, str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from kmsearch.errors import InvalidParameterError
@@ -34,12 +33,6 @@ def checked_query(query: str, k: int) -> str:
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidParameterError(f"query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
     return query
-
-
-@dataclass(frozen=True)
-class Ranked:
-    chunk_id: int
-    score: float
 
 
 def rrf(lists: list[list[tuple[int, float]]], k: int = 60) -> dict[int, float]:
