@@ -40,6 +40,9 @@ class Settings:
     extract_timeout_s: float = 120.0
     extract_memory_mb: int = 2048  # address space a worker may add to what it holds when ready
     extract_workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+    # Extract and embed on a Ray cluster instead (`ingest --ray`): "auto" (the cluster this machine is part of),
+    # "local" (a throwaway one here), or a head's address, "HOST:6379" or "ray://HOST:10001". None: this machine.
+    ray: str | None = None
     # Search
     # Chosen on SciFact's train split (docs/benchmarks.md): min-max score fusion with the dense side at 0.4
     # beat reciprocal-rank fusion by 0.008 nDCG@10.
@@ -47,6 +50,12 @@ class Settings:
     rrf_k: int = 60
     fusion_alpha: float = 0.4  # weight of the dense side in score fusion
     candidates: int = 200  # passages taken from each retriever before fusion
+    # Dense index type, chosen at each ingest by size (docs/benchmarks.md): exact (FAISS Flat) up to
+    # `dense_exact_max` vectors, above it IVF with 8-bit scalar quantisation, trained on the corpus itself.
+    dense_index: str = "auto"  # auto | flat | ivf
+    dense_exact_max: int = 100_000
+    ivf_nlist: int = 0  # inverted lists; 0: about 4 * sqrt(vectors), a power of two
+    ivf_nprobe: int = 0  # lists searched per query; 0: the value the index was built with (in its manifest)
     embedding_cache: Path | None = None  # default: <index_dir>/embeddings.sqlite
     extra: dict[str, Any] = field(default_factory=dict)
 

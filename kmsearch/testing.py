@@ -18,6 +18,8 @@ FAKE_MODEL = "fake-hash-256"
 
 class FakeEmbedder:
     model_id = FAKE_MODEL
+    cache_id = FAKE_MODEL
+    backend = "fake"
     dimension = 256
     max_tokens = 256
 

@@ -35,7 +35,7 @@ def test_first_ingest_builds_a_generation(corpus, settings, embedder):
     index = consistent(settings, embedder)
     manifest = json.loads((settings.index_dir / "manifest.json").read_text())
     assert manifest["generation"] == "g000001" == index.generation
-    assert manifest["model"] == {"name": "fake-hash-256", "dimension": 256, "max_tokens": 256}
+    assert manifest["model"] == {"name": "fake-hash-256", "dimension": 256, "max_tokens": 256, "backend": "fake"}
     assert manifest["chunking"]["max_tokens"] == settings.chunk_tokens
     assert manifest["counts"]["documents"] == 4
     assert (settings.index_dir / "ingest-report.json").exists()
@@ -166,7 +166,7 @@ import kmsearch.people.link as people_link
 
 owner, name, when, nth = sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6])
 target = {"store": store, "pipeline": pipeline, "os": os, "writer": store.IndexWriter, "fake": FakeEmbedder,
-          "lexical": store.Lexical, "dense": store.dense, "chunker": pipeline.Chunker, "cache": store.EmbeddingCache,
+          "lexical": store.LexicalWriter, "dense": store.dense, "chunker": pipeline.Chunker, "cache": store.EmbeddingCache,
           "people": people_link}[owner]
 original = getattr(target, name)
 calls = 0
@@ -201,8 +201,10 @@ KILL_POINTS = {
     "mid-embedding": ("fake", "embed", "after", 2),
     "people-linked": ("people", "link", "after", 1),
     "faiss-write": ("dense", "save", "after", 1),
-    "bm25-built": ("lexical", "build", "after", 1),
-    "bm25-write": ("lexical", "save", "before", 1),
+    "bm25-old-version-deleted": ("lexical", "delete_document", "after", 1),
+    "bm25-added": ("lexical", "add", "after", 1),
+    "bm25-write": ("lexical", "commit", "before", 1),
+    "bm25-written": ("lexical", "commit", "after", 1),
     "fsync": ("store", "_fsync_tree", "before", 1),
     "generation-renamed": ("os", "rename", "after", 1),
     "generation-dir-synced": ("store", "_fsync_dir", "after", 2),

@@ -266,8 +266,13 @@ class Catalog:
 
     def iter_embed_texts(self, chunk_ids: list[int] | None = None) -> Iterator[tuple[int, str]]:
         """(chunk_id, text as the models see it), in chunk_id order."""
+        for chunk_id, _, text in self.iter_index_rows(chunk_ids):
+            yield chunk_id, text
+
+    def iter_index_rows(self, chunk_ids: list[int] | None = None) -> Iterator[tuple[int, str, str]]:
+        """(chunk_id, doc_id, text as the models see it) for all chunks or the given ones, in chunk_id order."""
         sql = (
-            "SELECT c.chunk_id, d.title, c.heading, c.text FROM chunks c JOIN documents d USING (doc_id) "
+            "SELECT c.chunk_id, c.doc_id, d.title, c.heading, c.text FROM chunks c JOIN documents d USING (doc_id) "
             "ORDER BY c.chunk_id"
         )
         if chunk_ids is None:
@@ -278,7 +283,7 @@ class Catalog:
             self.conn.executemany("INSERT INTO wanted VALUES (?)", ((i,) for i in chunk_ids))
             rows = self.conn.execute(sql.replace("ORDER BY", "WHERE c.chunk_id IN (SELECT id FROM wanted) ORDER BY"))
         for row in rows:
-            yield row[0], embed_text(row[1], row[2], row[3])
+            yield row[0], row[1], embed_text(row[2], row[3], row[4])
 
     def chunks(self, chunk_ids: list[int]) -> dict[int, sqlite3.Row]:
         if not chunk_ids:

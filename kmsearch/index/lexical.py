@@ -1,80 +1,154 @@
-"""BM25 with bm25s: English stop words and Snowball stemming; the index maps its rows back to chunk ids."""
+"""BM25 with tantivy: English stop words and Snowball stemming, updated in place from one generation to the next.
+
+Each generation has its own tantivy folder. A new generation starts as hard links to the previous one's files
+(tantivy never rewrites a file: segments, deletes and its meta are written new and renamed into place), then
+deletes the chunks of removed documents and adds the new ones. So an update costs what changed, not a rebuild,
+and the previous generation's files stay exactly as its readers saw them.
+
+Every indexed passage carries its chunk id (a fast field, read back without touching the document store) and
+its document id (a raw term, so filters can include or exclude documents inside the query, before ranking).
+"""
 
 from __future__ import annotations
 
-import json
-import logging
+import os
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-import bm25s
-import numpy as np
-import Stemmer
+import tantivy
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
-K1, B = 1.2, 0.75
-STOPWORDS = "en"
+K1, B = 1.2, 0.75  # tantivy's BM25 constants (Lucene's defaults), recorded in the manifest
+ANALYZER = "kmsearch_en"
+PARAMS = {"k1": K1, "b": B, "tokenizer": "simple, lowercase, max 40 bytes", "stopwords": "english", "stemmer": "english"}
+WRITER_HEAP = 128_000_000
+_LOCK_FILES = {".tantivy-writer.lock", ".tantivy-meta.lock"}
+
+
+@lru_cache(maxsize=1)
+def analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stopword("english"))
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+@lru_cache(maxsize=1)
+def schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("chunk", indexed=True, fast=True)
+    builder.add_text_field("doc", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("text", tokenizer_name=ANALYZER, index_option="freq")
+    return builder.build()
+
+
+def query_terms(query: str) -> list[str]:
+    """The query's stems, stop words removed, each once, in order."""
+    return list(dict.fromkeys(analyzer().analyze(query)))
+
+
+def _open(folder: Path) -> tantivy.Index:
+    index = tantivy.Index(schema(), path=str(folder), reuse=True)
+    index.register_tokenizer(ANALYZER, analyzer())
+    return index
+
+
+@dataclass(frozen=True)
+class DocFilter:
+    """Documents to keep (`include`) or to leave out, applied inside the BM25 query."""
+
+    doc_ids: frozenset[str]
+    include: bool
 
 
 class Lexical:
-    def __init__(self, retriever: bm25s.BM25 | None, tokenizer: bm25s.tokenization.Tokenizer, chunk_ids: np.ndarray):
-        self.retriever = retriever
-        self.tokenizer = tokenizer
-        self.chunk_ids = chunk_ids
-        self._row_of = {int(c): i for i, c in enumerate(chunk_ids)}
+    """A generation's BM25 index, read-only."""
 
-    @staticmethod
-    def new_tokenizer() -> bm25s.tokenization.Tokenizer:
-        return bm25s.tokenization.Tokenizer(stemmer=Stemmer.Stemmer("english"), stopwords=STOPWORDS, lower=True)
-
-    @classmethod
-    def build(cls, rows: Iterable[tuple[int, str]]) -> Lexical:
-        ids, texts = [], []
-        for chunk_id, text in rows:
-            ids.append(chunk_id)
-            texts.append(text)
-        tokenizer = cls.new_tokenizer()
-        retriever = None
-        if texts:
-            tokens = tokenizer.tokenize(texts, return_as="tuple", show_progress=False)
-            retriever = bm25s.BM25(k1=K1, b=B)
-            retriever.index(tokens, show_progress=False)
-        return cls(retriever, tokenizer, np.asarray(ids, dtype=np.int64))
-
-    def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        np.save(folder / "chunk_ids.npy", self.chunk_ids)
-        self.tokenizer.save_vocab(str(folder), "vocab.tokenizer.json")
-        if self.retriever is not None:
-            self.retriever.save(str(folder))
-        (folder / "params.json").write_text(json.dumps({"k1": K1, "b": B, "stopwords": STOPWORDS, "stemmer": "english"}))
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.index = _open(folder)
+        self.searcher = self.index.searcher()
 
     @classmethod
     def load(cls, folder: Path) -> Lexical:
-        chunk_ids = np.load(folder / "chunk_ids.npy")
-        tokenizer = cls.new_tokenizer()
-        tokenizer.load_vocab(str(folder), "vocab.tokenizer.json")
-        retriever = bm25s.BM25.load(str(folder), mmap=True) if len(chunk_ids) else None
-        return cls(retriever, tokenizer, chunk_ids)
+        if not (folder / "meta.json").is_file():
+            raise ValueError(f"{folder}: no BM25 index")
+        return cls(folder)
 
     def __len__(self) -> int:
-        return len(self.chunk_ids)
+        return int(self.searcher.num_docs)
 
-    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Top-k (chunk_id, BM25 score); chunks without a query term are left out."""
-        if self.retriever is None or k <= 0:
+    def search(self, query: str, k: int, doc_filter: DocFilter | None = None) -> list[tuple[int, float]]:
+        """Top-k (chunk_id, BM25 score); passages without a query term are left out."""
+        terms = query_terms(query)
+        if not terms or k <= 0:
             return []
-        tokens = self.tokenizer.tokenize([query], update_vocab=False, return_as="ids", show_progress=False)
-        if not tokens or not tokens[0]:
-            return []
-        mask = None
-        if allowed is not None:
-            mask = np.zeros(len(self.chunk_ids), dtype=np.float32)
-            rows = [self._row_of[int(c)] for c in allowed if int(c) in self._row_of]
-            if not rows:
-                return []
-            mask[rows] = 1.0
-        docs, scores = self.retriever.retrieve(
-            tokens, k=min(k, len(self.chunk_ids)), show_progress=False, weight_mask=mask, n_threads=1
+        text = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.term_query(schema(), "text", t, index_option="freq")) for t in terms]
         )
-        return [(int(self.chunk_ids[d]), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+        if doc_filter is not None:
+            if doc_filter.include and not doc_filter.doc_ids:
+                return []
+            if doc_filter.doc_ids:
+                docs = tantivy.Query.term_set_query(schema(), "doc", sorted(doc_filter.doc_ids))
+                if doc_filter.include:  # must match, without adding to the score
+                    text = tantivy.Query.boolean_query(
+                        [(tantivy.Occur.Must, text), (tantivy.Occur.Must, tantivy.Query.const_score_query(docs, 0.0))]
+                    )
+                else:
+                    text = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), (tantivy.Occur.MustNot, docs)])
+        hits = self.searcher.search(text, limit=k, count=False).hits
+        if not hits:
+            return []
+        chunk_ids = self.searcher.fast_field_values("chunk", [address for _, address in hits])
+        return [(int(c), float(score)) for (score, _), c in zip(hits, chunk_ids) if score > 0]
+
+
+class LexicalWriter:
+    """The next generation's BM25 index: hard links to the previous one's files, then deletes and adds."""
+
+    def __init__(self, folder: Path, previous: Path | None = None):
+        folder.mkdir(parents=True, exist_ok=True)
+        if previous is not None:
+            for path in previous.iterdir():
+                if path.is_file() and path.name not in _LOCK_FILES:
+                    os.link(path, folder / path.name)
+        self.folder = folder
+        self.index = _open(folder)
+        self._writer: tantivy.IndexWriter | None = None
+
+    @property
+    def writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        return self._writer
+
+    def add(self, rows: Iterable[tuple[int, str, str]]) -> None:
+        """Add (chunk_id, doc_id, text) rows."""
+        writer = self.writer
+        for chunk_id, doc_id, text in rows:
+            document = tantivy.Document()
+            document.add_unsigned("chunk", chunk_id)
+            document.add_text("doc", doc_id)
+            document.add_text("text", text)
+            writer.add_document(document)
+
+    def delete_document(self, doc_id: str) -> None:
+        """Drop every passage of a document added before this call (a re-added document's new passages stay)."""
+        self.writer.delete_documents_by_term("doc", doc_id)
+
+    def commit(self) -> int:
+        """Write the changes, let tantivy's merges finish, release the writer; returns the passage count."""
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer.wait_merging_threads()  # also drops the writer and its lock
+            self._writer = None
+        self.index.reload()
+        for name in _LOCK_FILES:
+            (self.folder / name).unlink(missing_ok=True)
+        return int(self.index.searcher().num_docs)

@@ -2,13 +2,17 @@
 
     indexes/default/
       manifest.json        which generation is live, with the model, chunking settings and counts
-      g000003/             one generation: catalog.sqlite, dense.faiss, bm25/, manifest.json
+      g000003/             one generation: catalog.sqlite, dense.faiss, lexical/ (tantivy), manifest.json
       embeddings.sqlite    vectors cached by (model, text), shared by all generations
       .lock                held by the one ingest allowed at a time
 
-A write copies the live generation into a temporary folder, changes it there, flushes every file to disk,
-renames the folder into place and only then swaps `manifest.json` (write-new, fsync, rename). A process
-killed at any moment leaves the previous generation live and whole.
+A write copies the live generation into a temporary folder (the catalogue by SQLite's backup, FAISS by reading
+it, tantivy's immutable files by hard links), changes it there, flushes every file to disk, renames the folder
+into place and only then swaps `manifest.json` (write-new, fsync, rename). A process killed at any moment
+leaves the previous generation live and whole.
+
+New passages are embedded while the rest of the ingest goes on (a background thread fed by `add`), through
+the embedding cache, so a passage is never embedded twice and the model is busy while files are extracted.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ import fcntl
 import json
 import logging
 import os
+import queue
 import shutil
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,18 +37,22 @@ from kmsearch.config import DEFAULT_MODEL, Settings
 from kmsearch.errors import IndexError_, IndexLockedError, ModelMismatchError
 from kmsearch.index import dense
 from kmsearch.index.cache import EmbeddingCache
-from kmsearch.index.catalog import Catalog, connect_readonly, connect_writable
+from kmsearch.index.catalog import Catalog, connect_readonly, connect_writable, embed_text
 from kmsearch.index.embed import Embedder, SentenceTransformerEmbedder
-from kmsearch.index.lexical import Lexical
+from kmsearch.index import lexical as lexical_index
+from kmsearch.index.lexical import Lexical, LexicalWriter
 from kmsearch.types import Chunk, Document
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 2  # 2: register references and access groups in the catalogue
+FORMAT_VERSION = 3  # 2: register references and access groups in the catalogue; 3: tantivy BM25, IVF above a size
+UPGRADABLE = (2,)  # formats an ingest brings up to date in place (the next generation is written in the new one)
 MANIFEST = "manifest.json"
 KEEP_GENERATIONS = 2  # the live one and the one before, which readers may still have open
 
 
-def read_manifest(index_dir: Path) -> dict[str, Any] | None:
+def read_manifest(index_dir: Path, for_writing: bool = False) -> dict[str, Any] | None:
+    """The live generation's manifest, or None for a new index. Readers need the current format; a writer may
+    also take an older one it knows how to upgrade."""
     path = Path(index_dir) / MANIFEST
     if not path.exists():
         return None
@@ -50,10 +60,13 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise IndexError_(f"{path}: unreadable manifest ({exc})") from exc
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexError_(
-            f"{path}: index format {manifest.get('format_version')} is not {FORMAT_VERSION}; re-ingest into a new folder"
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION and not (for_writing and version in UPGRADABLE):
+        hint = (
+            "run `kmsearch ingest` on it once to upgrade it in place" if version in UPGRADABLE
+            else "re-ingest into a new folder"
         )
+        raise IndexError_(f"{path}: index format {version} is not {FORMAT_VERSION}; {hint}")
     return manifest
 
 
@@ -122,8 +135,8 @@ class Index:
         gen = index_dir / manifest["generation"]
         try:
             catalog = Catalog(connect_readonly(gen / "catalog.sqlite"))
-            faiss_index = dense.load(gen / "dense.faiss")
-            lexical = Lexical.load(gen / "bm25")
+            faiss_index = dense.load(gen / "dense.faiss", settings.ivf_nprobe)
+            lexical = Lexical.load(gen / "lexical")
         except (OSError, RuntimeError, sqlite3.Error, ValueError) as exc:
             raise IndexError_(f"{gen}: generation files are missing or damaged ({exc})") from exc
         embedder = embedder or SentenceTransformerEmbedder(settings)
@@ -149,7 +162,7 @@ class IndexWriter:
         self.index_dir.mkdir(parents=True, exist_ok=True)
         self._lock_fh = self._lock()
         try:
-            self.previous = read_manifest(self.index_dir)
+            self.previous = read_manifest(self.index_dir, for_writing=True)
             self.settings = resolve_model_setting(settings, self.previous)
         except Exception:
             self._unlock()
@@ -174,10 +187,15 @@ class IndexWriter:
             self.faiss_index = dense.load(prev / "dense.faiss")
         else:
             self.faiss_index = None
+        # The previous BM25 files, hard-linked; an index from before tantivy gets its BM25 built at commit.
+        previous_lexical = prev / "lexical" if self.previous and (prev / "lexical").is_dir() else None
+        self.lexical = LexicalWriter(self.tmp / "lexical", previous_lexical)
+        self._lexical_from_scratch = previous_lexical is None and self.previous is not None
         self.catalog = Catalog(connect_writable(self.tmp / "catalog.sqlite"))
         self._next_id = self.catalog.next_chunk_id()
-        self._pending: list[int] = []  # chunk ids added in this generation, embedded at commit
-        self.changed = False
+        self._pending: list[int] = []  # chunk ids added in this generation
+        self._embedding = _BackgroundEmbedder(self)  # embeds them as they come
+        self.changed = self._lexical_from_scratch
 
     # --- locking ---------------------------------------------------------------------------------------------
     def _lock(self) -> Any:
@@ -222,7 +240,9 @@ class IndexWriter:
     def add(self, doc: Document, chunks: list[Chunk], size: int = 0, mtime: float = 0.0) -> None:
         with self.catalog.conn:
             self.catalog.add_document(doc, chunks, self._next_id, size, mtime)
-        self._pending.extend(range(self._next_id, self._next_id + len(chunks)))
+        ids = range(self._next_id, self._next_id + len(chunks))
+        self._pending.extend(ids)
+        self._embedding.submit([(i, embed_text(doc.title, c.heading, c.text)) for i, c in zip(ids, chunks)])
         self._next_id += len(chunks)
         self.changed = True
 
@@ -235,6 +255,8 @@ class IndexWriter:
         stored = [i for i in ids if i not in pending]
         if stored and self.faiss_index is not None:
             self.faiss_index.remove_ids(np.asarray(stored, dtype=np.int64))
+        if stored:
+            self.lexical.delete_document(doc_id)  # its passages added before now; a re-added version stays
         self.changed = True
         return len(ids)
 
@@ -269,7 +291,7 @@ class IndexWriter:
 
     # --- commit ----------------------------------------------------------------------------------------------
     def commit(self) -> dict[str, Any] | None:
-        """Embed what is new, write FAISS and BM25, and switch to the new generation. None if nothing changed."""
+        """Finish embedding, write FAISS and BM25, and switch to the new generation. None if nothing changed."""
         from kmsearch.people.link import link, needs_linking
 
         self.changed |= needs_linking(self.catalog)  # an index made before people were, or by an older extractor
@@ -277,18 +299,17 @@ class IndexWriter:
             self.abort()
             return None
         link(self.catalog)
-        stats = self._embed_pending()
+        vectors, stats = self._embedding.finish(self._pending)
         counts = self.catalog.counts()
+        dense_info = self._write_dense(vectors, counts["chunks"])
+        rows = self.catalog.iter_index_rows(None if self._lexical_from_scratch else self._pending)
+        self.lexical.add(rows)
+        passages = self.lexical.commit()
         self.catalog.conn.execute("PRAGMA optimize")
         self.catalog.conn.close()
-        dense.save(self.faiss_index, self.tmp / "dense.faiss")
-        rows = Catalog(connect_readonly(self.tmp / "catalog.sqlite"))
-        lexical = Lexical.build(rows.iter_embed_texts())
-        rows.conn.close()
-        lexical.save(self.tmp / "bm25")
-        if not (self.faiss_index.ntotal == len(lexical) == counts["chunks"]):
+        if not (self.faiss_index.ntotal == passages == counts["chunks"]):
             raise IndexError_(
-                f"index sizes disagree (faiss {self.faiss_index.ntotal}, bm25 {len(lexical)}, chunks {counts['chunks']}); "
+                f"index sizes disagree (faiss {self.faiss_index.ntotal}, bm25 {passages}, chunks {counts['chunks']}); "
                 "the previous generation stays live"
             )
         manifest = {
@@ -297,11 +318,11 @@ class IndexWriter:
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "kmsearch_version": __version__,
             "model": {"name": self.embedder.model_id, "dimension": self.embedder.dimension,
-                      "max_tokens": self.embedder.max_tokens},
+                      "max_tokens": self.embedder.max_tokens, "backend": getattr(self.embedder, "backend", "torch")},
             "chunking": {"max_tokens": self.settings.chunk_tokens, "overlap": self.settings.chunk_overlap,
                          "tokenizer": self.embedder.model_id, "pages": "a chunk never spans two pages"},
-            "dense": {"library": "faiss", "type": "IDMap2,Flat", "metric": "inner_product"},
-            "lexical": {"library": "bm25s", **json.loads((self.tmp / "bm25" / "params.json").read_text())},
+            "dense": {"library": "faiss", "metric": "inner_product", **dense_info},
+            "lexical": {"library": "tantivy", **lexical_index.PARAMS},
             "counts": {**counts, "vectors": int(self.faiss_index.ntotal)},
             "embedding": stats,
         }
@@ -315,23 +336,37 @@ class IndexWriter:
         self._unlock()
         return manifest
 
-    def _embed_pending(self) -> dict[str, int]:
-        if self.faiss_index is None:
-            self.faiss_index = dense.new_index(self.embedder.dimension)
-        if not self._pending:
-            return {"embedded": 0, "cached": 0}
-        cache = EmbeddingCache(self.settings.cache_path, self.embedder.model_id)
+    def _write_dense(self, new: np.ndarray, total: int) -> dict[str, Any]:
+        """Add the new vectors, or build the index the collection's size now calls for; save it. Returns what
+        the manifest records: the type and its parameters, and whether it was (re)built here."""
+        spec = dense.spec_for(total, self.settings)
+        if dense.fits(self.faiss_index, spec):
+            if len(new):
+                self.faiss_index.add_with_ids(new, np.asarray(self._pending, dtype=np.int64))
+            rebuilt = False
+        else:  # every vector, from the embedding cache (nothing is embedded again)
+            ids, vectors = self._all_vectors()
+            self.faiss_index = dense.build(spec, self.embedder.dimension, vectors, ids)
+            rebuilt = True
+        dense.save(self.faiss_index, self.tmp / "dense.faiss")
+        info = dense.describe(self.faiss_index)
+        previous = (self.previous or {}).get("dense", {})
+        info["built_for"] = total if rebuilt else previous.get("built_for", total)
+        return info
+
+    def _all_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        ids, texts = [], []
+        for chunk_id, text in self.catalog.iter_embed_texts():
+            ids.append(chunk_id)
+            texts.append(text)
+        cache = EmbeddingCache(self.settings.cache_path, _cache_id(self.embedder))
         try:
-            rows = list(self.catalog.iter_embed_texts(self._pending))
-            ids = np.asarray([r[0] for r in rows], dtype=np.int64)
-            vectors = cache.get_or_embed(
-                [r[1] for r in rows], self.embedder.embed, batch_size=max(64, self.settings.batch_size * 4),
-                progress=self.progress,
-            )
-            self.faiss_index.add_with_ids(vectors, ids)
-            return {"embedded": cache.misses, "cached": cache.hits}
+            vectors = cache.get_or_embed(texts, self.embedder.embed, batch_size=max(64, self.settings.batch_size * 4))
         finally:
             cache.close()
+        if not texts:
+            vectors = np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return np.asarray(ids, dtype=np.int64), vectors
 
     def _prune(self) -> None:
         gens = sorted(p for p in self.index_dir.glob("g[0-9]*") if p.is_dir())
@@ -339,6 +374,7 @@ class IndexWriter:
             shutil.rmtree(old, ignore_errors=True)
 
     def abort(self) -> None:
+        self._embedding.stop()
         try:
             self.catalog.conn.close()
         except sqlite3.Error:
@@ -352,3 +388,76 @@ class IndexWriter:
     def __exit__(self, exc_type: Any, *_: Any) -> None:
         if self._lock_fh is not None:  # not committed
             self.abort()
+
+
+def _cache_id(embedder: Embedder) -> str:
+    """The embedding cache's key for a model: backends whose vectors differ keep apart (see embed.py)."""
+    return str(getattr(embedder, "cache_id", embedder.model_id))
+
+
+class _BackgroundEmbedder:
+    """Embeds a writer's new passages in a thread while it goes on adding documents (the model releases the GIL),
+    through the embedding cache. `finish` waits for it and returns the vectors of the passages still pending."""
+
+    BATCH = 256  # passages per cache lookup and embedding call
+    WAIT_S = 0.5  # how long to wait for a fuller batch while the ingest is still adding
+
+    def __init__(self, writer: IndexWriter):
+        self.writer = writer
+        self.queue: queue.Queue[list[tuple[int, str]] | None] = queue.Queue()
+        self.vectors: dict[int, np.ndarray] = {}
+        self.hits = self.misses = 0
+        self.error: BaseException | None = None
+        self._stopping = False
+        self.thread: threading.Thread | None = None
+
+    def submit(self, rows: list[tuple[int, str]]) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="kmsearch-embed", daemon=True)
+            self.thread.start()
+        self.queue.put(rows)
+
+    def _run(self) -> None:
+        writer = self.writer
+        cache = EmbeddingCache(writer.settings.cache_path, _cache_id(writer.embedder))
+        try:
+            done = False
+            while not done and not self._stopping:
+                batch: list[tuple[int, str]] = []
+                while len(batch) < self.BATCH:
+                    try:
+                        item = self.queue.get(timeout=self.WAIT_S if batch else None)
+                    except queue.Empty:
+                        break
+                    if item is None:
+                        done = True
+                        break
+                    batch.extend(item)
+                if batch and not self._stopping:
+                    vectors = cache.get_or_embed(
+                        [text for _, text in batch], writer.embedder.embed,
+                        batch_size=max(64, writer.settings.batch_size * 4), progress=writer.progress,
+                    )
+                    self.vectors.update(zip((i for i, _ in batch), vectors))
+            self.hits, self.misses = cache.hits, cache.misses
+        except BaseException as exc:  # noqa: BLE001 - handed to the writer's thread in finish()
+            self.error = exc
+        finally:
+            cache.close()
+
+    def finish(self, pending: list[int]) -> tuple[np.ndarray, dict[str, int]]:
+        if self.thread is not None:
+            self.queue.put(None)
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+        dimension = self.writer.embedder.dimension
+        vectors = np.vstack([self.vectors[i] for i in pending]).astype(np.float32) if pending else np.zeros(
+            (0, dimension), dtype=np.float32)
+        return vectors, {"embedded": self.misses, "cached": self.hits}
+
+    def stop(self) -> None:
+        if self.thread is not None and self.thread.is_alive():
+            self._stopping = True
+            self.queue.put(None)
+            self.thread.join()

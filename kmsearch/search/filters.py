@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import numpy as np
 
 from kmsearch.errors import InvalidParameterError
 from kmsearch.index.catalog import Catalog
+from kmsearch.index.lexical import DocFilter
 from kmsearch.types import DOC_TYPES
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -76,13 +78,70 @@ class Filters:
         where, args = self.where()
         return {r[0] for r in catalog.conn.execute(f"SELECT d.doc_id FROM documents d WHERE {where}", args)}
 
-    def chunk_ids(self, catalog: Catalog) -> np.ndarray | None:
-        """Chunk ids allowed by these filters, or None when nothing is filtered."""
+    def selection(self, index: Any) -> Selection | None:
+        """What both retrievers may return under these filters, for one open index generation; None when they
+        let everything through (no filter, or a caller who may read every document). Cached per generation,
+        since callers repeat the same access groups and filters."""
         if not self.active:
             return None
-        where, args = self.where()
-        rows = catalog.conn.execute(f"SELECT c.chunk_id FROM chunks c JOIN documents d USING (doc_id) WHERE {where}", args)
-        return np.fromiter((r[0] for r in rows), dtype=np.int64)
+        cache: OrderedDict[Filters, Selection | None] = index.derived.setdefault("filters.selections", OrderedDict())
+        if self in cache:
+            cache.move_to_end(self)
+            return cache[self]
+        layout = _ChunkLayout.of(index)
+        allowed = self.doc_ids(index.catalog) or set()
+        if len(allowed) == len(layout.doc_ids):
+            selection = None
+        else:
+            keep = np.zeros(len(layout.doc_ids), dtype=bool)
+            keep[[layout.ordinal[d] for d in allowed if d in layout.ordinal]] = True
+            mask = np.zeros(len(layout.chunk_doc), dtype=bool)
+            present = layout.chunk_doc >= 0
+            mask[present] = keep[layout.chunk_doc[present]]
+            if len(allowed) <= len(layout.doc_ids) // 2:
+                docs = DocFilter(frozenset(allowed), include=True)
+            else:
+                docs = DocFilter(frozenset(layout.doc_ids[i] for i in np.flatnonzero(~keep)), include=False)
+            selection = Selection(mask, docs)
+        cache[self] = selection
+        if len(cache) > SELECTION_CACHE:
+            cache.popitem(last=False)
+        return selection
+
+
+SELECTION_CACHE = 64
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Filtered documents, as each retriever takes them: a chunk-id mask for FAISS, a document term filter
+    (the shorter of include or exclude) for BM25."""
+
+    mask: np.ndarray
+    docs: DocFilter
+
+
+@dataclass(frozen=True)
+class _ChunkLayout:
+    """Which document each chunk id belongs to (-1 for ids no longer in use), read once per generation."""
+
+    doc_ids: list[str]
+    ordinal: dict[str, int]
+    chunk_doc: np.ndarray
+
+    @classmethod
+    def of(cls, index: Any) -> _ChunkLayout:
+        layout = index.derived.get("filters.layout")
+        if layout is None:
+            conn = index.catalog.conn
+            doc_ids = [r[0] for r in conn.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
+            ordinal = {d: i for i, d in enumerate(doc_ids)}
+            size = (conn.execute("SELECT MAX(chunk_id) FROM chunks").fetchone()[0] or -1) + 1
+            chunk_doc = np.full(size, -1, dtype=np.int32)
+            for doc_id, lo, hi in conn.execute("SELECT doc_id, MIN(chunk_id), MAX(chunk_id) FROM chunks GROUP BY doc_id"):
+                chunk_doc[lo : hi + 1] = ordinal[doc_id]  # a document's chunks have consecutive ids
+            layout = index.derived["filters.layout"] = cls(doc_ids, ordinal, chunk_doc)
+        return layout
 
 
 def access_clause(groups: frozenset[str], column: str = "d.access_groups") -> str:

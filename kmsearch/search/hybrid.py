@@ -99,14 +99,14 @@ class Searcher:
 
     def score_chunks(self, query: str, k: int, mode: str, filters: Filters, fusion: str) -> dict[int, float]:
         """Fused chunk scores for a query (the candidates before grouping)."""
-        allowed = filters.chunk_ids(self.index.catalog)
+        selection = filters.selection(self.index)
         n = max(self.settings.candidates, k * 5)
         dense_hits = bm25_hits = []
         if mode in ("hybrid", "dense"):
             vector = self.index.embedder.embed_query(query)
-            dense_hits = dense.search(self.index.faiss_index, vector, n, allowed)
+            dense_hits = dense.search(self.index.faiss_index, vector, n, selection.mask if selection else None)
         if mode in ("hybrid", "bm25"):
-            bm25_hits = self.index.lexical.search(query, n, allowed)
+            bm25_hits = self.index.lexical.search(query, n, selection.docs if selection else None)
         if mode == "dense":
             return dict(dense_hits)
         if mode == "bm25":

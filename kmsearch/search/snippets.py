@@ -7,10 +7,18 @@ import re
 from functools import lru_cache
 
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
+
+from kmsearch.index.lexical import query_terms
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_STOP = set(STOPWORDS_EN)
+# Question words and other function words BM25 keeps (its stop list is Lucene's short one) but a snippet
+# should not highlight.
+_NOT_HIGHLIGHTED = set(
+    "what which who whom whose where when why how do does did done we our us you your i me my about any all "
+    "some can could would should may might must shall will also have has had having been being were was am "
+    "from than then there here these those this its it's so very just more most other into over under up out "
+    "know tell find show give".split()
+)
 
 
 @lru_cache(maxsize=1)
@@ -19,8 +27,8 @@ def _stemmer() -> Stemmer.Stemmer:
 
 
 def query_stems(query: str) -> set[str]:
-    words = [w.lower() for w in _WORD.findall(query) if w.lower() not in _STOP]
-    return set(_stemmer().stemWords(words))
+    """The stems a snippet highlights: the query's BM25 terms, less the function words above."""
+    return set(query_terms(query)) - set(_stemmer().stemWords(sorted(_NOT_HIGHLIGHTED)))
 
 
 def make_snippet(text: str, stems: set[str], width: int = 40) -> str:
