@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -65,6 +65,11 @@ class DocFilter:
     doc_ids: frozenset[str]
     include: bool
 
+    @cached_property
+    def query(self) -> tantivy.Query:
+        """The term-set query, built once: a filter is reused by every search of a generation (filters.py)."""
+        return tantivy.Query.term_set_query(schema(), "doc", sorted(self.doc_ids))
+
 
 class Lexical:
     """A generation's BM25 index, read-only."""
@@ -95,7 +100,7 @@ class Lexical:
             if doc_filter.include and not doc_filter.doc_ids:
                 return []
             if doc_filter.doc_ids:
-                docs = tantivy.Query.term_set_query(schema(), "doc", sorted(doc_filter.doc_ids))
+                docs = doc_filter.query
                 if doc_filter.include:  # must match, without adding to the score
                     text = tantivy.Query.boolean_query(
                         [(tantivy.Occur.Must, text), (tantivy.Occur.Must, tantivy.Query.const_score_query(docs, 0.0))]
