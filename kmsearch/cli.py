@@ -86,10 +86,13 @@ def cli(ctx: click.Context, config: str | None, verbose: bool) -> None:
 @click.option("--no-ocr", is_flag=True, help="Do not OCR pages without a text layer.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @click.option("--json", "as_json", is_flag=True, help="Print the ingest report as JSON.")
+@click.option("--ray", "ray_address", metavar="auto|local|ADDRESS", default=None,
+              help="Extract and embed on a Ray cluster: auto (the one this machine is part of), local (a throwaway "
+                   "one here), or the head's HOST:6379 or ray://HOST:10001. The index is still written here.")
 @click.pass_obj
 @_run
 def ingest(obj: Context, paths: tuple[Path, ...], index_dir: Path | None, model: str | None, no_ocr: bool,
-           quiet: bool, as_json: bool) -> None:
+           quiet: bool, as_json: bool, ray_address: str | None) -> None:
     """Add, update and remove documents so the index matches PATHS (folders or files).
 
     Unchanged files are skipped; files gone from a folder are removed from the index; a file that cannot be
@@ -98,10 +101,11 @@ def ingest(obj: Context, paths: tuple[Path, ...], index_dir: Path | None, model:
     \b
     Example:
         kmsearch ingest corpus/ --index indexes/default
+        kmsearch ingest /shares/archive --ray head-node:6379
     """
     from kmsearch.ingest.pipeline import ingest as run_ingest
 
-    settings = obj.settings(index_dir=index_dir, model=model, ocr=False if no_ocr else None)
+    settings = obj.settings(index_dir=index_dir, model=model, ocr=False if no_ocr else None, ray=ray_address)
     report = run_ingest(paths, settings, show_progress=not quiet)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))

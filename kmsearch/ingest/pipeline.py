@@ -15,6 +15,7 @@ import logging
 import os
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -139,7 +140,8 @@ def ingest(
     """Bring the index in line with the files under `paths`: add new, replace changed, drop deleted.
 
     Files are extracted in worker processes under `settings.limits` (see `kmsearch.ingest.workers`) while this
-    process chunks and writes the ones already extracted; unchanged files never reach a worker.
+    process chunks and writes the ones already extracted; unchanged files never reach a worker. With
+    `settings.ray`, extraction and embedding run on that Ray cluster instead, and the index is written here.
     """
     started = time.perf_counter()
     report = IngestReport(limits=settings.limits)
@@ -153,7 +155,8 @@ def ingest(
     register_paths = {p for root in roots if root.is_dir() for p in registers.register_files(root).values()}
     # registers are catalogue data, read below; never searchable text
     files = [(path, root) for root in roots for path in walk(root) if path not in register_paths]
-    with ExtractionPool(settings) as pool, _progress(show_progress, unit="chunk", desc="embedding") as embed_bar:
+    embed_bar = _progress(show_progress, unit="chunk", desc="embedding")
+    with _workers(settings, embedder) as (pool, embedder), embed_bar:
         with IndexWriter(settings, embedder, progress=embed_bar.update) as writer:
             chunker = Chunker(writer.embedder.tokenizer, writer.settings.chunk_tokens, writer.settings.chunk_overlap)
             known = writer.known_files()
@@ -176,6 +179,20 @@ def ingest(
     report.finish(manifest, started)
     atomic_write_json(Path(settings.index_dir) / "ingest-report.json", report.to_json())
     return report
+
+
+@contextmanager
+def _workers(settings: Settings, embedder: Embedder | None) -> Iterator[tuple[Any, Embedder | None]]:
+    """Where files are extracted and passages embedded: local worker processes and the given (or default)
+    embedder, or a Ray cluster's tasks and actors when `settings.ray` names one (see `distributed`)."""
+    if not settings.ray:
+        with ExtractionPool(settings) as pool:
+            yield pool, embedder
+        return
+    from kmsearch.ingest.distributed import on_ray  # the one place Ray is imported, and only when asked for
+
+    with on_ray(settings, embedder) as (pool, remote):
+        yield pool, remote
 
 
 @dataclass
