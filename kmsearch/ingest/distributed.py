@@ -345,9 +345,8 @@ def _task_failure(exc: BaseException) -> str:
         return "the Ray node extracting it went down"
     if isinstance(exc, rex.TaskCancelledError):
         return "its Ray task was cancelled"
-    if isinstance(exc, rex.RayTaskError):  # raised inside the task: the cause is what counts
-        cause = exc.cause if getattr(exc, "cause", None) is not None else exc
-        return f"extraction on the Ray cluster failed: {type(cause).__name__}: {str(cause).splitlines()[0]}"[:500]
+    if isinstance(exc, rex.RayTaskError) and getattr(exc, "cause", None) is not None:  # raised inside the task
+        exc = exc.cause
     first = (str(exc).splitlines() or [""])[0]
     return f"extraction on the Ray cluster failed: {type(exc).__name__}: {first}"[:500]
 
