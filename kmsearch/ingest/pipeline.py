@@ -174,7 +174,7 @@ def ingest(
             for root in roots:
                 if root.is_dir():
                     report.files.extend(_apply_registers(writer, root))
-            embed_bar.reset(total=writer.pending_count)
+            embed_bar.total = writer.pending_count  # embedding ran alongside; the bar ends at the real total
             manifest = writer.commit()
     report.finish(manifest, started)
     atomic_write_json(Path(settings.index_dir) / "ingest-report.json", report.to_json())
@@ -316,7 +316,7 @@ def ingest_documents(
                 doc = dataclasses.replace(doc, doc_id=doc.doc_id or doc_id_for(doc.path))
                 status, n_chunks = _store(writer, chunker, doc, previous, 0, 0.0)
                 report.files.append(FileOutcome(doc.path, status, doc_id=doc.doc_id, pages=len(doc.pages), chunks=n_chunks))
-            bar.reset(total=writer.pending_count)
+            bar.total = writer.pending_count
             manifest = writer.commit()
     report.finish(manifest, started)
     return report

@@ -24,14 +24,17 @@ with their location when they match, with doc_id and path null. Access groups ap
 
 from __future__ import annotations
 
+import heapq
+import logging
 import math
 import re
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from kmsearch.index.store import Index
+from kmsearch.index.titles import title_text
 from kmsearch.search.filters import Filters
 from kmsearch.search.hybrid import Searcher, checked_query
 from kmsearch.search.snippets import query_stems
@@ -43,7 +46,9 @@ REFERENCE_BONUS = 5.0
 CITATION_SHARE = 0.5
 SUPERSEDED_FACTOR = 0.85
 CONTENT_DOCUMENTS = 50
+TITLE_CANDIDATES = 1000  # keys scored by title per request (the rest share only words common across titles)
 CONTENT_DECAY = 3.0
+log = logging.getLogger(__name__)
 _PLACE = ("building", "room", "cabinet", "shelf")
 _TYPE_WORDS = {
     "minutes": ("minutes",), "minute": ("minutes",), "policy": ("policy",), "policies": ("policy",),
@@ -149,47 +154,51 @@ def _readable(entry: dict[str, Any], groups: frozenset[str] | None) -> bool:
 
 @dataclass
 class _Titles:
-    """Every document and register entry of one generation with the stems of its title text, an inverted index
-    from stem to title, and documents by date: built once per generation, so a request touches only the titles
-    that share a word with it."""
+    """What where-is keeps per generation: the register (small) and which key answers for each reference. The
+    title stems stay in the catalogue (kmsearch.index.titles) and are read per request."""
 
-    docs: dict[str, dict[str, Any]]
     entries: list[dict[str, Any]]
-    items: dict[str, tuple[dict[str, Any] | None, dict[str, Any] | None]]  # key -> (document, register entry)
-    stems: dict[str, set[str]]
-    postings: dict[str, set[str]]
-    by_date: dict[str, set[str]]
-    by_reference: dict[str, str]  # register reference -> its key
+    by_reference: dict[str, str]  # register reference -> its key (the document filed under it, or "ref:" + it)
+    count: int  # titles in all: documents and paper-only register rows
+    available: bool  # False for a generation written before the title tables (content alone then)
 
 
 def _titles(index: Index) -> _Titles:
     cached = index.derived.get("where.titles")
     if cached is not None:
         return cached
-    catalog = index.catalog
-    entries = catalog.register_entries()
-    by_reference = {e["reference"]: e for e in entries}
-    docs = catalog.documents([r[0] for r in catalog.conn.execute("SELECT doc_id FROM documents")])
-    items: dict[str, tuple[dict[str, Any] | None, dict[str, Any] | None]] = {}
-    for doc_id, doc in docs.items():
-        items[doc_id] = (doc, by_reference.get(doc["reference"]) if doc.get("reference") else None)
-    for entry in entries:
-        if not entry["path"]:
-            items["ref:" + entry["reference"]] = (None, entry)
-    stems: dict[str, set[str]] = {}
-    postings: dict[str, set[str]] = defaultdict(set)
-    by_date: dict[str, set[str]] = defaultdict(set)
-    for key, (doc, entry) in items.items():
-        stems[key] = query_stems(_title_text(_Candidate(key, doc, entry)))
-        for stem in stems[key]:
-            postings[stem].add(key)
-        date = (entry or {}).get("date") or (doc or {}).get("date")
-        if date:
-            by_date[date].add(key)
-    keys_of = {entry["reference"]: key for key, (_, entry) in items.items() if entry}
-    titles = _Titles(docs, entries, items, stems, dict(postings), dict(by_date), keys_of)
+    conn = index.catalog.conn
+    entries = index.catalog.register_entries()
+    references = {e["reference"] for e in entries}
+    by_reference = {ref: doc_id for doc_id, ref in conn.execute(
+        "SELECT doc_id, reference FROM documents WHERE reference IS NOT NULL ORDER BY rowid") if ref in references}
+    by_reference.update({e["reference"]: "ref:" + e["reference"] for e in entries if not e["path"]})
+    try:
+        count = conn.execute("SELECT COUNT(*) FROM title_keys").fetchone()[0]
+        available = True
+    except sqlite3.OperationalError:
+        log.warning("%s: no title index in this generation; where-is ranks by content only", index.generation)
+        count, available = 0, False
+    titles = _Titles(entries, by_reference, count, available)
     index.derived["where.titles"] = titles
     return titles
+
+
+def _title_scores(index: Index, titles: _Titles, stems: set[str]) -> dict[str, float]:
+    """Title score of the best TITLE_CANDIDATES keys sharing a stem with the request: the inverse-frequency
+    weight of the shared stems over that of all the request's stems."""
+    if not stems or not titles.available:
+        return {}
+    conn, marks, args = index.catalog.conn, ",".join("?" * len(stems)), sorted(stems)
+    df = dict(conn.execute(f"SELECT stem, COUNT(*) FROM title_terms WHERE stem IN ({marks}) GROUP BY stem", args))
+    n = titles.count
+    idf = {w: math.log(1 + (n + 1) / (1 + df.get(w, 0))) for w in stems}
+    total = sum(idf.values())
+    scores: dict[str, float] = defaultdict(float)
+    for stem, key in conn.execute(f"SELECT stem, key FROM title_terms WHERE stem IN ({marks})", args):
+        scores[key] += idf[stem]
+    best = heapq.nsmallest(TITLE_CANDIDATES, scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {key: TITLE_WEIGHT * score / total for key, score in best}
 
 
 def where_is(index: Index, query: str, k: int = 5, groups: frozenset[str] | None = None) -> list[Located]:
@@ -199,15 +208,32 @@ def where_is(index: Index, query: str, k: int = 5, groups: frozenset[str] | None
         return []
     index_titles = _titles(index)
     filters = Filters(groups=groups)
+    all_entries = {e["reference"]: e for e in index_titles.entries}
     entries = [e for e in index_titles.entries if _readable(e, groups)]
     by_reference = {e["reference"]: e for e in entries}
-    docs = index_titles.docs
     candidates: dict[str, _Candidate] = {}
+    items: dict[str, tuple[dict[str, Any] | None, dict[str, Any] | None]] = {}
+
+    def fetch(keys: list[str]) -> None:
+        """Each key's document and register row (a document's own row, if it has one), read in one go."""
+        docs = index.catalog.documents([k for k in keys if k not in items and not k.startswith("ref:")])
+        for key in keys:
+            if key in items:
+                continue
+            if key.startswith("ref:"):
+                entry = all_entries.get(key[4:])
+                items[key] = (None, entry if entry and not entry["path"] else None)
+            elif key in docs:
+                doc = docs[key]
+                items[key] = (doc, all_entries.get(doc["reference"]) if doc.get("reference") else None)
+            else:
+                items[key] = (None, None)
 
     def admit(key: str) -> _Candidate | None:
         """The candidate for `key` if the caller may read it (its document, else its register entry)."""
         if key not in candidates:
-            doc, entry = index_titles.items.get(key, (None, None))
+            fetch([key])
+            doc, entry = items[key]
             if doc is not None and not _readable(doc, groups):
                 return None
             if doc is None and (entry is None or entry["reference"] not in by_reference):
@@ -215,18 +241,17 @@ def where_is(index: Index, query: str, k: int = 5, groups: frozenset[str] | None
             candidates[key] = _Candidate(key, doc, entry if entry and entry["reference"] in by_reference else None)
         return candidates[key]
 
-    stems = query_stems(query) - _FILLER
-    n = len(index_titles.items)
-    idf = {w: math.log(1 + (n + 1) / (1 + len(index_titles.postings.get(w, ())))) for w in stems}
-    for key in set().union(*(index_titles.postings.get(w, set()) for w in stems)) if stems else ():
+    title_scores = _title_scores(index, index_titles, query_stems(query) - _FILLER)
+    fetch(list(title_scores))
+    for key, title_score in title_scores.items():
         found = admit(key)
         if found is not None:
-            shared = stems & index_titles.stems[key]
-            found.title = TITLE_WEIGHT * sum(idf[w] for w in shared) / sum(idf.values())
+            found.title = title_score
 
     # Rank fusion here, whatever the topic-search default: on the judged where-is set (docs/benchmarks.md) RRF found
     # 14/14 documents first against 13/14 for score fusion; known-item requests lean on exact title words.
     hits = Searcher(index).search(query, k=CONTENT_DOCUMENTS, filters=filters, fusion="rrf", passages=3)
+    fetch([hit.doc_id for hit in hits])
     for rank, hit in enumerate(hits):
         found = admit(hit.doc_id)
         if found is not None:
@@ -252,7 +277,8 @@ def where_is(index: Index, query: str, k: int = 5, groups: frozenset[str] | None
         if reference in citations or reference.lower() in lowered:
             admit(index_titles.by_reference.get(reference, "ref:" + reference))
     for day in dates_cited:
-        for key in index_titles.by_date.get(day, ()):
+        for (key,) in index.catalog.conn.execute("SELECT key FROM title_keys WHERE date = ?", (day,)) \
+                if index_titles.available else ():
             admit(key)
 
     years = _years(query)
@@ -293,25 +319,14 @@ def where_is(index: Index, query: str, k: int = 5, groups: frozenset[str] | None
             else None,
             custodian=(entry or {}).get("custodian"),
             reference=(entry or {}).get("reference"),
-            superseded_by=_successor(successor, docs, paths) if successor else None,
+            superseded_by=_successor(successor, index, paths) if successor else None,
             score=score,
         ))
     return out
 
 
 def _title_text(candidate: _Candidate) -> str:
-    """What a request's words are matched against: titles, register title, file name and reference."""
-    doc, entry = candidate.doc, candidate.entry
-    return " ".join(filter(None, [
-        doc["title"] if doc else "", entry["title"] if entry else "",
-        re.sub(r"[-_.]", " ", Path(doc["path"]).stem) if doc else "", entry["reference"] if entry else "",
-    ]))
-
-
-def _idf(stems: set[str], titles: list[set[str]]) -> dict[str, float]:
-    """Inverse document frequency over the titles: "Singapore" tells titles apart, "study tour report" does not."""
-    n = len(titles)
-    return {w: math.log(1 + (n + 1) / (1 + sum(1 for t in titles if w in t))) for w in stems}
+    return title_text(candidate.doc, candidate.entry)
 
 
 def _reference_pattern(references: list[str]) -> re.Pattern[str] | None:
@@ -321,7 +336,9 @@ def _reference_pattern(references: list[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w/])(" + "|".join(re.escape(r) for r in refs) + r")(?![\w/])")
 
 
-def _successor(entry: dict[str, Any], docs: dict[str, dict[str, Any]], paths: dict[str, str | None]) -> dict[str, Any]:
+def _successor(entry: dict[str, Any], index: Index, paths: dict[str, str | None]) -> dict[str, Any]:
     path = paths.get(entry["reference"])
-    doc_id = next((d["doc_id"] for d in docs.values() if path and d["path"] == path), None)
+    row = index.catalog.conn.execute(
+        "SELECT doc_id FROM documents WHERE path = ? ORDER BY rowid LIMIT 1", (path,)).fetchone() if path else None
+    doc_id = row[0] if row else None
     return {"reference": entry["reference"], "title": entry["title"], "doc_id": doc_id, "path": path}
