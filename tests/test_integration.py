@@ -33,7 +33,10 @@ def top(hits, n=1):
 
 
 def test_default_model_loads_offline(index):
-    assert index.manifest["model"] == {"name": "all-MiniLM-L6-v2", "dimension": 384, "max_tokens": 256}
+    model = index.manifest["model"]
+    assert {k: model[k] for k in ("name", "dimension", "max_tokens")} == {
+        "name": "all-MiniLM-L6-v2", "dimension": 384, "max_tokens": 256}
+    assert model["backend"] == index.embedder.backend  # the CPU default, unless a GPU is present
 
 
 def test_topic_search_by_meaning(index):
