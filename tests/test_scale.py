@@ -53,6 +53,12 @@ def test_bm25_document_filters_apply_inside_the_query(tmp_path):
     assert lexical.search("records", 100, DocFilter(frozenset(), include=True)) == []
     plain = dict(lexical.search("records", 100))
     assert all(plain[c] == pytest.approx(s) for c, s in only)  # the filter adds nothing to the score
+    mask = np.zeros(30, dtype=bool)
+    mask[1::3] = True
+    top = lexical.search("records", 4, mask=mask)
+    assert len(top) == 4 and all(mask[c] for c, _ in top)
+    assert [s for _, s in top] == pytest.approx(sorted((s for _, s in only), reverse=True)[:4])
+    assert len(lexical.search("records", 100, mask=mask)) == 10  # deepened until every allowed one is found
 
 
 def test_query_terms_are_stemmed_without_stop_words():
@@ -145,7 +151,7 @@ def test_selection_is_none_when_the_caller_reads_everything(corpus, settings, em
     index = Index.open(settings, embedder)
     assert Filters(groups=frozenset({"anyone"})).selection(index) is None  # nothing here is restricted
     selection = Filters(doc_type=("minutes",)).selection(index)
-    assert selection is not None and selection.docs.include
+    assert selection is not None and selection.docs is not None and selection.docs.include  # few: a term set
     assert Filters(doc_type=("minutes",)).selection(index) is selection  # cached for the generation
     kept = {r[0] for r in index.catalog.conn.execute(
         "SELECT chunk_id FROM chunks JOIN documents USING (doc_id) WHERE doc_type = 'minutes'")}

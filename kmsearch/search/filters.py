@@ -98,11 +98,8 @@ class Filters:
             mask = np.zeros(len(layout.chunk_doc), dtype=bool)
             present = layout.chunk_doc >= 0
             mask[present] = keep[layout.chunk_doc[present]]
-            if len(allowed) <= len(layout.doc_ids) // 2:
-                docs = DocFilter(frozenset(allowed), include=True)
-            else:
-                docs = DocFilter(frozenset(layout.doc_ids[i] for i in np.flatnonzero(~keep)), include=False)
-            selection = Selection(mask, docs)
+            few = len(allowed) <= TERM_SET_MAX_DOCS or mask.mean() < POST_FILTER_MIN_SHARE
+            selection = Selection(mask, DocFilter(frozenset(allowed), include=True) if few else None)
         cache[self] = selection
         if len(cache) > SELECTION_CACHE:
             cache.popitem(last=False)
@@ -110,15 +107,20 @@ class Filters:
 
 
 SELECTION_CACHE = 64
+# BM25 takes a filter as a document term set inside the query when it names few documents, or else as the chunk
+# mask applied to a deeper result list (bench_search: a reader's access filter at 1M passages cost ~70 ms a
+# query as a 23k-document exclusion set).
+TERM_SET_MAX_DOCS = 5_000
+POST_FILTER_MIN_SHARE = 0.05
 
 
 @dataclass(frozen=True)
 class Selection:
-    """Filtered documents, as each retriever takes them: a chunk-id mask for FAISS, a document term filter
-    (the shorter of include or exclude) for BM25."""
+    """Filtered documents, as each retriever takes them: a chunk-id mask (FAISS, and BM25 post-filtering), and for
+    a filter that keeps few documents, their term set for BM25."""
 
     mask: np.ndarray
-    docs: DocFilter
+    docs: DocFilter | None
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,8 @@ class Searcher:
             vector = self.index.embedder.embed_query(query)
             dense_hits = dense.search(self.index.faiss_index, vector, n, selection.mask if selection else None)
         if mode in ("hybrid", "bm25"):
-            bm25_hits = self.index.lexical.search(query, n, selection.docs if selection else None)
+            bm25_hits = (self.index.lexical.search(query, n, selection.docs, None if selection.docs else selection.mask)
+                         if selection else self.index.lexical.search(query, n))
         if mode == "dense":
             return dict(dense_hits)
         if mode == "bm25":
