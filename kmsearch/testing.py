@@ -30,9 +30,9 @@ class FakeEmbedder:
     @cached_property
     def tokenizer(self) -> Any:
         from kmsearch.config import Settings
-        from kmsearch.index.embed import SentenceTransformerEmbedder
+        from kmsearch.index.embed import make_embedder
 
-        return SentenceTransformerEmbedder(Settings()).tokenizer
+        return make_embedder(Settings()).tokenizer
 
     def embed(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
         if self.fail_after is not None and self.calls + len(texts) > self.fail_after:

@@ -14,9 +14,9 @@ from kmsearch.types import Block, Chunk, Document, Page
 
 @pytest.fixture(scope="module")
 def tokenizer() -> Any:
-    from kmsearch.index.embed import SentenceTransformerEmbedder
+    from kmsearch.index.embed import make_embedder
 
-    return SentenceTransformerEmbedder(Settings()).tokenizer
+    return make_embedder(Settings()).tokenizer
 
 
 def n_tokens(tokenizer: Any, text: str) -> int:

@@ -16,7 +16,7 @@ from kmsearch.index.store import Index
 @pytest.fixture
 def run(monkeypatch, embedder):
     """Invoke the CLI with the fake embedder standing in for the model."""
-    monkeypatch.setattr("kmsearch.index.store.SentenceTransformerEmbedder", lambda settings: embedder)
+    monkeypatch.setattr("kmsearch.index.store.make_embedder", lambda settings: embedder)
     runner = CliRunner()
 
     def invoke(*args: str):

@@ -272,7 +272,7 @@ def test_register_gaps(people_index):
 # --- CLI ----------------------------------------------------------------------------------------------------
 @pytest.fixture
 def run(monkeypatch, embedder):
-    monkeypatch.setattr("kmsearch.index.store.SentenceTransformerEmbedder", lambda settings: embedder)
+    monkeypatch.setattr("kmsearch.index.store.make_embedder", lambda settings: embedder)
     runner = CliRunner()
     return lambda *args: runner.invoke(cli, list(args), catch_exceptions=False)
 

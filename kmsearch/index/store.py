@@ -39,7 +39,7 @@ from kmsearch.errors import IndexError_, IndexLockedError, ModelMismatchError
 from kmsearch.index import dense
 from kmsearch.index.cache import EmbeddingCache
 from kmsearch.index.catalog import Catalog, connect_readonly, connect_writable, embed_text
-from kmsearch.index.embed import Embedder, SentenceTransformerEmbedder
+from kmsearch.index.embed import Embedder, make_embedder
 from kmsearch.index import lexical as lexical_index
 from kmsearch.index.lexical import Lexical, LexicalWriter
 from kmsearch.types import Chunk, Document
@@ -140,7 +140,7 @@ class Index:
             lexical = Lexical.load(gen / "lexical")
         except (OSError, RuntimeError, sqlite3.Error, ValueError) as exc:
             raise IndexError_(f"{gen}: generation files are missing or damaged ({exc})") from exc
-        embedder = embedder or SentenceTransformerEmbedder(settings)
+        embedder = embedder or make_embedder(settings)
         if embedder.model_id != manifest["model"]["name"]:
             raise ModelMismatchError(
                 f"index {index_dir} was built with model {manifest['model']['name']!r}, not {embedder.model_id!r}"
@@ -168,7 +168,7 @@ class IndexWriter:
         except Exception:
             self._unlock()
             raise
-        self.embedder = embedder or SentenceTransformerEmbedder(self.settings)
+        self.embedder = embedder or make_embedder(self.settings)
         if self.embedder.model_id != self.settings.model:
             self._unlock()
             raise ModelMismatchError(f"embedder {self.embedder.model_id!r} is not the index's {self.settings.model!r}")
