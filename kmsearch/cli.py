@@ -16,7 +16,7 @@ from typing import Any, Callable
 import click
 
 from kmsearch import __version__
-from kmsearch.config import Settings
+from kmsearch.config import BACKENDS, Settings
 from kmsearch.errors import KmsearchError
 from kmsearch.types import DOC_TYPES
 
@@ -27,9 +27,10 @@ class Context:
     def __init__(self, config: str | None, verbose: bool):
         self.config = config
         self.verbose = verbose
+        self.backend: str | None = None  # --backend, given with --model on any command that takes one
 
     def settings(self, **overrides: Any) -> Settings:
-        return Settings.load(self.config, **overrides)
+        return Settings.load(self.config, **({"backend": self.backend} | overrides))
 
 
 def _run(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -59,7 +60,21 @@ index_option = click.option(
     "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Index folder [default: indexes/default, or KMSEARCH_INDEX_DIR].",
 )
-model_option = click.option("--model", default=None, help="Sentence-transformers model name or folder.")
+
+
+def _set_backend(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    obj = ctx.find_object(Context)
+    if value is not None and obj is not None:
+        obj.backend = value
+    return value
+
+
+def model_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--model, and --backend beside it (read by Context.settings, so commands need no extra parameter)."""
+    fn = click.option("--backend", type=click.Choice(BACKENDS), default=None, expose_value=False,
+                      callback=_set_backend, help="Embedding backend: auto (torch on a GPU, else onnx-int8), torch, "
+                      "onnx or onnx-int8 [default: auto, or KMSEARCH_BACKEND].")(fn)
+    return click.option("--model", default=None, help="Sentence-transformers model name or folder.")(fn)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -445,6 +460,40 @@ def eval_experts(obj: Context, corpus: Path, topics: Path, qrels: Path, workdir:
         return
     click.echo(f"{'topics':>8}{'MAP':>10}{'MRR':>10}{'P@5':>10}")
     click.echo(f"{results['topics']:>8}{results['map']:>10.4f}{results['mrr']:>10.4f}{results['precision@5']:>10.4f}")
+
+
+@cli.group(name="model")
+def model_group() -> None:
+    """Prepare the embedding model."""
+
+
+@model_group.command("export")
+@click.option("--model", default=None, help="Sentence-transformers model name or folder [default: the setting].")
+@click.option("--force", is_flag=True, help="Export again even if a finished export exists.")
+@click.pass_obj
+@_run
+def model_export(obj: Context, model: str | None, force: bool) -> None:
+    """Export the embedding model to ONNX (fp32 and int8) for the CPU backends, ahead of their first use.
+
+    The export is local (nothing is downloaded) and kept in onnx_dir (~/.cache/kmsearch/onnx, or
+    KMSEARCH_ONNX_DIR), in a folder named by a hash of the model's files.
+
+    \b
+    Example:
+        kmsearch model export
+        kmsearch model export --model /models/bge-small-en-v1.5
+    """
+    from kmsearch.config import DEFAULT_MODEL
+    from kmsearch.index.embed import model_folder, resolve_model
+    from kmsearch.index.onnx_export import META, ensure_export, export
+
+    settings = obj.settings(model=model)
+    model_id = settings.model or DEFAULT_MODEL
+    path = model_folder(resolve_model(model_id))
+    folder = (export if force else ensure_export)(path, model_id, settings.onnx_dir)
+    check = json.loads((folder / META).read_text(encoding="utf-8")).get("check", {})
+    click.echo(f"{folder}  (cosine with torch on the check sentences: "
+               + ", ".join(f"{b} {c:.4f}" for b, c in check.items()) + ")")
 
 
 def main() -> None:

@@ -26,4 +26,8 @@ fi
 python -m pip install -q --upgrade pip
 python -m pip install -q "$TORCH_SPEC"
 python -m pip install -q -e ".[dev]"
+# The CPU embedding backends run an ONNX export of the model; make it now (local, under a minute; a no-op when
+# it exists) rather than in the first ingest or query.
+exported=$(kmsearch model export)
+echo "setup: ONNX export in $exported"
 echo "setup: done ($(python -c 'import kmsearch; print("kmsearch", kmsearch.__version__)'))"
