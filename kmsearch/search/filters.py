@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -85,9 +86,10 @@ class Filters:
         if not self.active:
             return None
         cache: OrderedDict[Filters, Selection | None] = index.derived.setdefault("filters.selections", OrderedDict())
-        if self in cache:
-            cache.move_to_end(self)
-            return cache[self]
+        with _CACHE_LOCK:  # requests run in a thread pool
+            if self in cache:
+                cache.move_to_end(self)
+                return cache[self]
         layout = _ChunkLayout.of(index)
         allowed = self.doc_ids(index.catalog) or set()
         if len(allowed) == len(layout.doc_ids):
@@ -100,13 +102,15 @@ class Filters:
             mask[present] = keep[layout.chunk_doc[present]]
             few = len(allowed) <= TERM_SET_MAX_DOCS or mask.mean() < POST_FILTER_MIN_SHARE
             selection = Selection(mask, DocFilter(frozenset(allowed), include=True) if few else None)
-        cache[self] = selection
-        if len(cache) > SELECTION_CACHE:
-            cache.popitem(last=False)
+        with _CACHE_LOCK:
+            cache[self] = selection
+            if len(cache) > SELECTION_CACHE:
+                cache.popitem(last=False)
         return selection
 
 
 SELECTION_CACHE = 64
+_CACHE_LOCK = threading.Lock()
 # BM25 takes a filter as a document term set inside the query when it names few documents, or else as the chunk
 # mask applied to a deeper result list (bench_search: a reader's access filter at 1M passages cost ~70 ms a
 # query as a 23k-document exclusion set).
