@@ -293,6 +293,7 @@ class IndexWriter:
     # --- commit ----------------------------------------------------------------------------------------------
     def commit(self) -> dict[str, Any] | None:
         """Finish embedding, write FAISS and BM25, and switch to the new generation. None if nothing changed."""
+        from kmsearch.index.titles import sync_titles
         from kmsearch.people.link import link, needs_linking
 
         self.changed |= needs_linking(self.catalog)  # an index made before people were, or by an older extractor
@@ -301,7 +302,8 @@ class IndexWriter:
             return None
         clock = _Clock()
         link(self.catalog)
-        clock.lap("people")
+        sync_titles(self.catalog.conn)
+        clock.lap("people_and_titles")
         vectors, stats = self._embedding.finish(self._pending)
         clock.lap("embedding_wait")
         counts = self.catalog.counts()
@@ -438,6 +440,8 @@ class _BackgroundEmbedder:
         self.thread: threading.Thread | None = None
 
     def submit(self, rows: list[tuple[int, str]]) -> None:
+        if self.error is not None:  # the model failed: stop the ingest now, not after extracting everything
+            raise self.error
         if self.thread is None:
             self.thread = threading.Thread(target=self._run, name="kmsearch-embed", daemon=True)
             self.thread.start()
