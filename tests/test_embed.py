@@ -212,6 +212,9 @@ def test_onnx_queries_prefixes_and_batches(onnx_dir: Path) -> None:
     one_by_one = np.vstack([plain.embed([t]) for t in texts])
     np.testing.assert_allclose(plain.embed(texts), one_by_one, atol=1e-5)  # batching and padding change nothing
     assert plain.embed([]).shape == (0, 384)
+    # queries run on a one-thread session of their own; same vectors as the batch session's
+    np.testing.assert_allclose(plain.embed_query("records disposal"), plain.embed(["records disposal"]), atol=1e-5)
+    assert plain.query_session is not plain.session
 
 
 @pytest.mark.slow

@@ -294,6 +294,14 @@ class Catalog:
         )
         return {row["chunk_id"]: row for row in rows}
 
+    def chunk_documents(self, chunk_ids: list[int]) -> dict[int, str]:
+        """chunk_id -> doc_id, without the passages' text (for ranking candidates by document)."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self.conn.execute(f"SELECT chunk_id, doc_id FROM chunks WHERE chunk_id IN ({marks})", chunk_ids)
+        return dict(rows.fetchall())
+
     def documents(self, doc_ids: list[str]) -> dict[str, dict[str, Any]]:
         if not doc_ids:
             return {}

@@ -110,7 +110,7 @@ def search(index: faiss.Index, query: np.ndarray, k: int, mask: np.ndarray | Non
     ivf = _ivf(index)
     selector = bits = None
     if mask is not None:
-        allowed = int(mask.sum())
+        allowed = int(np.count_nonzero(mask))
         if allowed == 0:
             return []
         bits = np.packbits(mask, bitorder="little")

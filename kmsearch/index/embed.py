@@ -103,9 +103,9 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def tokenizer(self) -> Any:
-        """The model's tokenizer alone (chunking needs no weights), loaded from the same folder."""
-        if "model" in self.__dict__:
-            return self.model.tokenizer
+        """The model's tokenizer alone (chunking needs no weights), loaded from the same folder. Always a copy of
+        its own, never the loaded model's: the store embeds in a background thread while the chunker tokenizes,
+        and a fast tokenizer must not be used by two threads at once."""
         from transformers import AutoTokenizer
         from transformers.utils import logging as hf_logging
 
@@ -229,12 +229,22 @@ class OnnxEmbedder:
 
     @cached_property
     def session(self) -> Any:
+        """For batches: one thread per core."""
+        return self._session(_cores())
+
+    @cached_property
+    def query_session(self) -> Any:
+        """For single queries: one thread, so that a search can run BM25 on the other core at the same time (a
+        20-token query gains little from a second thread). A serving process loads only this one."""
+        return self._session(1)
+
+    def _session(self, threads: int) -> Any:
         import onnxruntime as ort
 
         from kmsearch.index.onnx_export import FILES
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = _cores()
+        options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
@@ -243,7 +253,7 @@ class OnnxEmbedder:
             session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own exception types for a damaged file
             raise KmsearchError(f"{path}: cannot load the ONNX model ({exc}); delete {self.folder} to export again")
-        log.info("loaded %s (%s) from %s with %d threads", self.model_id, self.backend, path, _cores())
+        log.info("loaded %s (%s) from %s with %d threads", self.model_id, self.backend, path, threads)
         return session
 
     @cached_property
@@ -276,13 +286,13 @@ class OnnxEmbedder:
     def max_tokens(self) -> int:
         return int(self.meta["max_seq_length"])
 
-    def _run(self, texts: list[str]) -> np.ndarray:
+    def _run(self, texts: list[str], session: Any = None) -> np.ndarray:
         encodings = self._encoder.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64)}
         if "token_type_ids" in self.meta["inputs"]:
             feeds["token_type_ids"] = np.array([e.type_ids for e in encodings], dtype=np.int64)
-        return np.asarray(self.session.run(None, feeds)[0], dtype=np.float32)
+        return np.asarray((session or self.session).run(None, feeds)[0], dtype=np.float32)
 
     def embed(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
         if not texts:
@@ -302,7 +312,7 @@ class OnnxEmbedder:
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._run([self.settings.query_prefix + text])
+        return self._run([self.settings.query_prefix + text], self.query_session)
 
 
 def _cores() -> int:

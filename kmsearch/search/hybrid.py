@@ -8,7 +8,10 @@ behind the default are in docs/benchmarks.md.
 from __future__ import annotations
 
 import logging
+import os
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from typing import Any
 
 from kmsearch.errors import InvalidParameterError
@@ -23,6 +26,12 @@ MODES = ("hybrid", "dense", "bm25")
 FUSIONS = ("rrf", "score")
 MAX_QUERY_CHARS = 1000
 MAX_K = 1000
+
+
+@lru_cache(maxsize=1)
+def _pool() -> ThreadPoolExecutor:
+    """Threads for the BM25 side of hybrid searches (shared by every search in the process)."""
+    return ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="kmsearch-bm25")
 
 
 def checked_query(query: str, k: int) -> str:
@@ -93,21 +102,31 @@ class Searcher:
         if not query:
             return [], set()
         scores = self.score_chunks(query, page * page_size, mode, filters or Filters(), fusion)
-        doc_ids = {row["doc_id"] for row in self.index.catalog.chunks(list(scores)).values()}
-        hits = self._group(query, scores, page * page_size, passages)
-        return hits[(page - 1) * page_size :], doc_ids
+        owners = self.index.catalog.chunk_documents(list(scores))
+        hits = self._group(query, scores, page * page_size, passages, owners)
+        return hits[(page - 1) * page_size :], set(owners.values())
 
     def score_chunks(self, query: str, k: int, mode: str, filters: Filters, fusion: str) -> dict[int, float]:
         """Fused chunk scores for a query (the candidates before grouping)."""
         selection = filters.selection(self.index)
         n = max(self.settings.candidates, k * 5)
-        dense_hits = bm25_hits = []
-        if mode in ("hybrid", "dense"):
+
+        def lexical() -> list[tuple[int, float]]:
+            if selection is None:
+                return self.index.lexical.search(query, n)
+            return self.index.lexical.search(query, n, selection.docs, None if selection.docs else selection.mask)
+
+        dense_hits: list[tuple[int, float]] = []
+        bm25_hits: list[tuple[int, float]] = []
+        if mode == "bm25":
+            bm25_hits = lexical()
+        else:
+            # BM25 on another thread while the query is embedded and FAISS searched here: both libraries release
+            # the GIL, so on two cores a hybrid query costs about the slower side instead of the sum.
+            pending = _pool().submit(lexical) if mode == "hybrid" else None
             vector = self.index.embedder.embed_query(query)
             dense_hits = dense.search(self.index.faiss_index, vector, n, selection.mask if selection else None)
-        if mode in ("hybrid", "bm25"):
-            bm25_hits = (self.index.lexical.search(query, n, selection.docs, None if selection.docs else selection.mask)
-                         if selection else self.index.lexical.search(query, n))
+            bm25_hits = pending.result() if pending is not None else []
         if mode == "dense":
             return dict(dense_hits)
         if mode == "bm25":
@@ -116,17 +135,22 @@ class Searcher:
             return rrf([dense_hits, bm25_hits], self.settings.rrf_k)
         return score_fusion(dense_hits, bm25_hits, self.settings.fusion_alpha)
 
-    def _group(self, query: str, scores: dict[int, float], k: int, passages: int) -> list[Hit]:
+    def _group(self, query: str, scores: dict[int, float], k: int, passages: int,
+               owners: dict[int, str] | None = None) -> list[Hit]:
+        """The top k documents by their best passage, each with its `passages` best. `owners` (chunk -> doc_id)
+        may be given when the caller already has it; passage text is fetched only for the passages shown."""
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        rows = self.index.catalog.chunks([c for c, _ in ranked])
+        if owners is None:
+            owners = self.index.catalog.chunk_documents([c for c, _ in ranked])
         by_doc: dict[str, list[tuple[int, float]]] = {}
         for chunk_id, score in ranked:
-            row = rows.get(chunk_id)
-            if row is None:
+            doc_id = owners.get(chunk_id)
+            if doc_id is None:
                 continue
-            if row["doc_id"] not in by_doc and len(by_doc) == k:
+            if doc_id not in by_doc and len(by_doc) == k:
                 continue
-            by_doc.setdefault(row["doc_id"], []).append((chunk_id, score))
+            by_doc.setdefault(doc_id, []).append((chunk_id, score))
+        rows = self.index.catalog.chunks([c for best in by_doc.values() for c, _ in best[:passages]])
         docs = self.index.catalog.documents(list(by_doc))
         stems = query_stems(query)
         hits = []

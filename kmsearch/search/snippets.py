@@ -32,17 +32,22 @@ def query_stems(query: str) -> set[str]:
 
 
 def make_snippet(text: str, stems: set[str], width: int = 40) -> str:
-    """About `width` words around the best cluster of query terms (or the start), ready to put in HTML."""
+    """About `width` words around the best cluster of query terms (or the start), ready to put in HTML.
+
+    The best window is the one with the most distinct query words (first wins), tried every 4 words."""
     words = list(_WORD.finditer(text))
     if not words:
         return html.escape(text[:300])
     lowered = [m.group().lower() for m in words]
     hits = [s in stems for s in _stemmer().stemWords(lowered)] if stems else [False] * len(words)
-    best, best_score = 0, -1
-    for start in range(0, max(1, len(words) - width + 1), 4):
-        window = {lowered[i] for i in range(start, min(len(words), start + width)) if hits[i]}
-        if len(window) > best_score:
-            best, best_score = start, len(window)
+    best = 0
+    if any(hits):
+        hit_at = [i for i, h in enumerate(hits) if h]
+        best_score = -1
+        for start in range(0, max(1, len(words) - width + 1), 4):
+            window = {lowered[i] for i in hit_at if start <= i < start + width}
+            if len(window) > best_score:
+                best, best_score = start, len(window)
     # begin a little before the first hit in the window, so the match has context
     first = next((i for i in range(best, min(len(words), best + width)) if hits[i]), best)
     start = max(0, min(best, first - 8))
@@ -50,10 +55,12 @@ def make_snippet(text: str, stems: set[str], width: int = 40) -> str:
     begin_char, end_char = words[start].start(), words[end - 1].end()
     out = ["… " if begin_char > 0 else ""]
     pos = begin_char
-    for i in range(start, end):
-        m = words[i]
-        out.append(html.escape(text[pos : m.start()]))
-        out.append(f"<mark>{html.escape(m.group())}</mark>" if hits[i] else html.escape(m.group()))
-        pos = m.end()
-    out.append(" …" if end_char < len(text.rstrip()) else html.escape(text[pos:].rstrip()))
+    for i in range(start, end):  # escape the text between marked words in one piece
+        if hits[i]:
+            m = words[i]
+            out.append(html.escape(text[pos : m.start()]))
+            out.append(f"<mark>{html.escape(m.group())}</mark>")
+            pos = m.end()
+    out.append(html.escape(text[pos:end_char]))
+    out.append(" …" if end_char < len(text.rstrip()) else html.escape(text[end_char:].rstrip()))
     return "".join(out).strip()
