@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -176,3 +177,21 @@ def test_an_index_from_before_tantivy_is_upgraded_by_the_next_ingest(corpus, set
     index = Index.open(settings, embedder)
     assert index.manifest["format_version"] == 3 and len(index.lexical) == index.catalog.counts()["chunks"]
     assert Searcher(index).search("retrieval times file plan", mode="bm25")
+
+
+def test_facets_and_document_lookups_do_not_pass_every_id_as_a_parameter(corpus, settings, embedder):
+    """At a million passages there are hundreds of thousands of documents: more ids than SQLite takes in one
+    statement. Lookups are batched, and the no-query facets are counted in one pass and kept per generation."""
+    from kmsearch.search.facets import facets
+
+    ingest([corpus], settings, embedder)
+    index = Index.open(settings, embedder)
+    real = [r[0] for r in index.catalog.conn.execute("SELECT doc_id FROM documents")]
+    index.catalog.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32_766)  # stock SQLite's cap (Debian: 250k)
+    many = [f"missing-{i}" for i in range(40_000)] + real
+    assert set(index.catalog.documents(many)) == set(real)
+    everything = facets(index)
+    assert sum(everything["type"].values()) == len(real)
+    minutes = facets(index, filters=Filters(doc_type=("minutes",)))
+    assert set(minutes["type"]) == {"minutes"} and minutes["type"]["minutes"] == everything["type"]["minutes"]
+    assert facets(index) is everything  # kept for the generation

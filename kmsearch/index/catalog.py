@@ -11,6 +11,8 @@ from typing import Any, Iterator
 
 from kmsearch.types import Chunk, Document
 
+_IN_BATCH = 10_000  # ids per `IN (...)` statement: under SQLite's parameter limit (32,766 in current builds)
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY,
@@ -303,11 +305,12 @@ class Catalog:
         return dict(rows.fetchall())
 
     def documents(self, doc_ids: list[str]) -> dict[str, dict[str, Any]]:
-        if not doc_ids:
-            return {}
-        marks = ",".join("?" * len(doc_ids))
-        rows = self.conn.execute(f"SELECT * FROM documents WHERE doc_id IN ({marks})", doc_ids)
-        return {row["doc_id"]: _doc_dict(row) for row in rows}
+        out: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(doc_ids), _IN_BATCH):  # SQLite caps the parameters of one statement
+            batch = doc_ids[start : start + _IN_BATCH]
+            rows = self.conn.execute(f"SELECT * FROM documents WHERE doc_id IN ({','.join('?' * len(batch))})", batch)
+            out.update((row["doc_id"], _doc_dict(row)) for row in rows)
+        return out
 
     def document(self, doc_id: str) -> dict[str, Any] | None:
         return self.documents([doc_id]).get(doc_id)

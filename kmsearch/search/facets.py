@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Iterable
 
 from kmsearch.index.store import Index
 from kmsearch.search.filters import Filters
@@ -18,19 +19,36 @@ def facets(
 ) -> dict[str, dict[str, int]]:
     """Counts over `doc_ids` if given (a search's candidates), else over what `query` finds, else over all."""
     filters = filters or Filters()
+    if doc_ids is None and query.strip():
+        doc_ids = Searcher(index).search_page(query, 1, 1, mode, filters, passages=1)[1]
     if doc_ids is not None:
-        doc_ids = list(doc_ids)
-    elif query.strip():
-        doc_ids = list(Searcher(index).search_page(query, 1, 1, mode, filters, passages=1)[1])
-    else:
-        allowed = filters.doc_ids(index.catalog)
-        doc_ids = list(allowed) if allowed is not None else [r[0] for r in index.catalog.conn.execute("SELECT doc_id FROM documents")]
+        rows = ((d["doc_type"], d["date"], d["path"], d["source"], d["language"])
+                for d in index.catalog.documents(list(doc_ids)).values())
+        return _count(rows)
+    return _all_documents(index, filters)
+
+
+def _all_documents(index: Index, filters: Filters) -> dict[str, dict[str, int]]:
+    """Counts over every document the filters allow, streamed from the catalogue (hundreds of thousands of
+    documents at a million passages) and kept for the generation, like the filter selections."""
+    cache: dict[Filters, dict[str, dict[str, int]]] = index.derived.setdefault("facets.all", {})
+    if filters not in cache:
+        where, args = filters.where()
+        rows = index.catalog.conn.execute(
+            f"SELECT d.doc_type, d.date, d.path, d.source, d.language FROM documents d WHERE {where}", args)
+        if len(cache) >= 64:
+            cache.clear()
+        cache[filters] = _count(rows)
+    return cache[filters]
+
+
+def _count(rows: Iterable[tuple[str, str | None, str, str, str | None]]) -> dict[str, dict[str, int]]:
     counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-    for doc in index.catalog.documents(doc_ids).values():
-        counts["type"][doc["doc_type"]] += 1
-        counts["year"][(doc["date"] or "")[:4] or "unknown"] += 1
-        counts["source"][_folder(doc["path"], doc["source"])] += 1
-        counts["language"][doc["language"] or "unknown"] += 1
+    for doc_type, date, path, source, language in rows:
+        counts["type"][doc_type] += 1
+        counts["year"][(date or "")[:4] or "unknown"] += 1
+        counts["source"][_folder(path, source)] += 1
+        counts["language"][language or "unknown"] += 1
     return {name: dict(c.most_common()) for name, c in counts.items()}
 
 
