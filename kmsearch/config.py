@@ -42,6 +42,8 @@ class Settings:
     # Each file is extracted in a worker process under these limits; on overrun the worker is killed and
     # replaced, and the file is reported as failed with the limit it hit.
     extract_timeout_s: float = 120.0
+    # ...plus this much for each page sent to OCR (a 63-page scan takes 2-7 minutes of Tesseract on 2 cores)
+    ocr_page_timeout_s: float = 60.0
     extract_memory_mb: int = 2048  # address space a worker may add to what it holds when ready
     extract_workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     # Extract and embed on a Ray cluster instead (`ingest --ray`): "auto" (the cluster this machine is part of),
@@ -70,7 +72,7 @@ class Settings:
     @property
     def limits(self) -> dict[str, Any]:
         """The extraction limits in force, as the ingest report shows them."""
-        names = ("extract_timeout_s", "extract_memory_mb", "extract_workers", "max_file_mb", "max_pages", "max_chars")
+        names = ("extract_timeout_s", "ocr_page_timeout_s", "extract_memory_mb", "extract_workers", "max_file_mb", "max_pages", "max_chars")
         return {name: getattr(self, name) for name in names}
 
     def replace(self, **changes: Any) -> Settings:

@@ -86,6 +86,9 @@ def main() -> None:
     label = args.label or ", ".join(f.name for f in args.folders)
     backend = getattr(embedder, "backend", "torch")
     print(f"{platform.machine()}, {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}; backend {backend}; {label}")
+    for outcome in report.files:
+        if outcome.status == "failed":
+            print(f"failed: {outcome.path}: {outcome.reason}")
     print(f"failed files: {report.count('failed')}; re-ingest unchanged: {again.summary()['unchanged']} unchanged, "
           f"{again.embedded} embedded\n")
     print("| corpus | documents | pages (OCR) | passages | ingest s | passages/s | embedding-only passages/s | ratio "

@@ -204,6 +204,18 @@ def slow_extract(path: Path, settings: Settings) -> Document:
     return extract(path, settings)
 
 
+def long_scan_extract(path: Path, settings: Settings) -> Document:
+    """Files named scan* are "scans" of 4 pages, each taking 0.7 s of "OCR" (announced as real OCR announces it)."""
+    if path.name.startswith("scan"):
+        from kmsearch.ingest.extract import ocr
+
+        for _ in range(4):
+            if ocr.on_ocr_page is not None:
+                ocr.on_ocr_page()
+            time.sleep(0.7)
+    return extract(path, settings)
+
+
 def crashing_extract(path: Path, settings: Settings) -> Document:
     """Dies of a segmentation fault on files named crash*, as a C library might."""
     if path.name.startswith("crash"):

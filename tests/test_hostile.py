@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import random
 import signal
 import subprocess
@@ -94,7 +95,7 @@ def test_hostile_corpus_is_indexed_or_reported(tmp_path: Path, settings: Setting
     assert got["blank-pages.pdf"].pages == 1000
 
     saved = json.loads((settings.index_dir / "ingest-report.json").read_text(encoding="utf-8"))
-    assert saved["limits"] == {"extract_timeout_s": 120.0, "extract_memory_mb": 2048, "max_file_mb": 200.0,
+    assert saved["limits"] == {"extract_timeout_s": 120.0, "ocr_page_timeout_s": 60.0, "extract_memory_mb": 2048, "max_file_mb": 200.0,
                                "extract_workers": settings.extract_workers, "max_pages": 1000, "max_chars": 2_000_000}
     assert {f["path"] for f in saved["files"]} == {str(folder / e.name) for e in expects}
     assert seconds < 60, report.to_json()
@@ -106,6 +107,24 @@ def _small_corpus(folder: Path) -> Path:
     (folder / "b.md").write_text("# Shelving\n\nThe records centre ordered new shelving.", encoding="utf-8")
     make_pdf(folder / "c.pdf", [["Minutes of the archive committee on microfilm."]])
     return folder
+
+
+def test_each_page_sent_to_ocr_extends_the_time_limit(tmp_path, settings, embedder, monkeypatch):
+    """A long scan is not a hung file: 4 pages of 0.7 s of OCR pass a 1 s limit with 1 s a page, and fail, with a
+    reason that names both settings, when a page earns only 0.1 s."""
+    folder = _small_corpus(tmp_path / "corpus")
+    (folder / "scan.txt").write_text("The scanned registry report.", encoding="utf-8")
+    monkeypatch.setattr("kmsearch.ingest.pipeline.extract", hostile.long_scan_extract)
+    with deadline(60):
+        report = ingest([folder], settings.replace(extract_timeout_s=1, ocr_page_timeout_s=1), embedder)
+    assert outcomes(report)["scan.txt"].status == "added"
+    (folder / "scan.txt").write_text("The scanned registry report, second edition.", encoding="utf-8")
+    with deadline(60):
+        report = ingest([folder], settings.replace(extract_timeout_s=1, ocr_page_timeout_s=0.1), embedder)
+    got = outcomes(report)["scan.txt"]
+    assert got.status == "failed"
+    assert re.fullmatch(r"extraction took longer than [\d.]+ s \(extract_timeout_s, plus ocr_page_timeout_s for "
+                        r"each of \d pages sent to OCR\); the previously indexed version is kept", got.reason), got.reason
 
 
 def test_a_file_over_the_time_limit_is_killed_and_the_batch_goes_on(tmp_path, settings, embedder, monkeypatch):

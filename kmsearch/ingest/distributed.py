@@ -306,7 +306,8 @@ class RayExtractionPool:
             item.result = Extracted(None, describe_os_error(exc))
             return
         item.sent = time.monotonic()
-        item.deadline = item.sent + self.backstop_s
+        item.deadline = item.sent + self.backstop_s + (IN_FLIGHT_PER_CPU + 1) * settings.ocr_page_timeout_s * (
+            _pages(data, settings) if settings.ocr else 0)
         item.ref = self._task.remote(fn, data, str(item.path), settings)
 
     def _collect(self) -> None:
@@ -331,6 +332,27 @@ class RayExtractionPool:
                 item.result = Extracted(None, reason, round(now - item.sent, 3))
                 item.ref = None
         self._open = [item for item in self._open if item.ref is not None]
+
+
+def _pages(data: bytes, settings: Settings) -> int:
+    """Pages a PDF or a multi-frame image has (capped at max_pages): each may go to OCR and earn its allowance
+    in the task, so the backstop allows for them too. 0 for anything else or anything unreadable."""
+    try:
+        if data.startswith(b"%PDF"):
+            import pypdfium2 as pdfium
+
+            with pdfium.PdfDocument(data) as pdf:
+                return min(len(pdf), settings.max_pages)
+        if data[:4] in (b"II*\x00", b"MM\x00*"):
+            import io
+
+            from PIL import Image
+
+            with Image.open(io.BytesIO(data)) as image:
+                return min(int(getattr(image, "n_frames", 1)), settings.max_pages)
+    except Exception:  # the task will say what is wrong with the file
+        return 0
+    return 1 if data[:3] == b"\xff\xd8\xff" or data[:8] == b"\x89PNG\r\n\x1a\n" else 0
 
 
 def _task_failure(exc: BaseException) -> str:

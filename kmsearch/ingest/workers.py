@@ -3,7 +3,9 @@
 Workers are forked from multiprocessing's fork server: a clean process (no threads, no model) that imported the
 extractors once (`kmsearch.ingest.preload`), so a worker starts in milliseconds. A worker takes one file at a
 time and answers with the `Document` or the reason there is none. A file that runs past `extract_timeout_s`
-gets its worker killed (SIGKILL, with any Tesseract it started) and a fresh worker takes the next file; a
+gets its worker killed (SIGKILL, with any Tesseract it started) and a fresh worker takes the next file; each
+page the worker sends to OCR adds `ocr_page_timeout_s` to its file's limit (it says so before starting the page),
+so a long scan is not cut off for being long while a hung page still is; a
 worker that dies (a crash in a C library, the kernel's OOM killer) fails only its file. Memory is capped with
 RLIMIT_AS at `extract_memory_mb` on top of what a ready worker holds (the libraries, about 300 MB of address
 space), so a file that needs more fails with MemoryError inside its worker instead of exhausting the machine.
@@ -48,8 +50,12 @@ class Extracted:
     seconds: float = 0.0
 
 
-def timeout_reason(settings: Settings) -> str:
-    return f"extraction took longer than {settings.extract_timeout_s:g} s (extract_timeout_s)"
+def timeout_reason(settings: Settings, ocr_pages: int = 0) -> str:
+    if not ocr_pages:
+        return f"extraction took longer than {settings.extract_timeout_s:g} s (extract_timeout_s)"
+    allowed = settings.extract_timeout_s + ocr_pages * settings.ocr_page_timeout_s
+    return (f"extraction took longer than {allowed:g} s (extract_timeout_s, plus ocr_page_timeout_s for each of "
+            f"{ocr_pages} pages sent to OCR)")
 
 
 def memory_reason(settings: Settings) -> str:
@@ -71,6 +77,8 @@ class ExtractionPool:
                 "extract_timeout_s and extract_memory_mb must be positive and extract_workers at least 1, got "
                 f"{settings.extract_timeout_s}, {settings.extract_memory_mb} and {settings.extract_workers}"
             )
+        if settings.ocr_page_timeout_s < 0:
+            raise InvalidParameterError(f"ocr_page_timeout_s must be 0 or more, got {settings.ocr_page_timeout_s}")
         self.settings = settings
         self.size = int(settings.extract_workers)
         self._workers: list[_Worker] = []
@@ -131,7 +139,7 @@ class ExtractionPool:
             elif worker.deadline <= time.monotonic():
                 if not worker.ready:
                     raise KmsearchError(f"an extraction worker did not start within {START_TIMEOUT_S:g} s")
-                replace = self._lost(worker, done, timeout_reason(self.settings))
+                replace = self._lost(worker, done, timeout_reason(self.settings, worker.ocr_pages))
             else:
                 continue
             if replace:
@@ -149,6 +157,11 @@ class ExtractionPool:
             return False
         if message[0] == "broken":
             raise KmsearchError(f"an extraction worker could not start: {message[1]}")
+        if message[0] == "ocr":  # a page goes to Tesseract: it gets its own allowance
+            if worker.job is not None:
+                worker.deadline += self.settings.ocr_page_timeout_s
+                worker.ocr_pages += 1
+            return False
         _, extracted, retire = message
         done[worker.job] = extracted
         worker.job, worker.deadline = None, float("inf")
@@ -176,6 +189,7 @@ class _Worker:
         child.close()  # the worker holds the only other end: its death reads as end-of-file here
         self.ready = False
         self.job: int | None = None
+        self.ocr_pages = 0  # pages of the current file sent to OCR so far
         self.sent = time.monotonic()
         self.deadline = self.sent + START_TIMEOUT_S
 
@@ -184,7 +198,7 @@ class _Worker:
         return self.ready and self.job is None
 
     def send(self, seq: int, fn: Extractor, path: Path, timeout: float) -> None:
-        self.job, self.sent = seq, time.monotonic()
+        self.job, self.sent, self.ocr_pages = seq, time.monotonic(), 0
         self.deadline = self.sent + timeout
         self.conn.send((fn, str(path)))
 
@@ -279,6 +293,9 @@ def serve(conn: Connection, settings: Settings) -> None:
 
 
 def _serve_requests(conn: Connection, settings: Settings) -> None:
+    from kmsearch.ingest.extract import ocr
+
+    ocr.on_ocr_page = lambda: conn.send(("ocr",))
     conn.send(("ready",))
     while True:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Callable
 
 from PIL import Image, ImageStat
 
@@ -29,9 +30,17 @@ def is_blank(image: Image.Image) -> bool:
     return bool(hi - lo < 32 or ImageStat.Stat(gray).stddev[0] < 1.0)
 
 
+# Called before each page goes to Tesseract: an extraction worker sets it to tell the parent, which then gives
+# the file `ocr_page_timeout_s` more (kmsearch/ingest/workers.py). None outside a worker.
+on_ocr_page: Callable[[], None] | None = None
+
+
 def ocr_image(image: Image.Image, settings: Settings, warnings: list[str]) -> str:
     """Text of one page image; a missing Tesseract is a warning on the document, not a failure."""
     import pytesseract
+
+    if on_ocr_page is not None:
+        on_ocr_page()
 
     try:
         return pytesseract.image_to_string(image, lang=settings.ocr_language)
