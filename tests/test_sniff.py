@@ -24,6 +24,20 @@ def test_pdf_named_txt_is_pdf(tmp_path: Path) -> None:
     assert sniff(path) == "pdf"
 
 
+def test_a_text_file_that_mentions_the_pdf_header_is_text(tmp_path: Path) -> None:
+    """corpus-real's MANIFEST.tsv lists each file's magic bytes, "%PDF-" among them, in its first lines."""
+    path = tmp_path / "MANIFEST.tsv"
+    path.write_text("path\tmagic\nreports/a.pdf\t%PDF-\nslides/b.pptx\tPK\n", encoding="utf-8")
+    assert sniff(path) == "text"
+
+
+def test_a_pdf_with_bytes_before_its_header_is_pdf(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "a.pdf", [["Some text on a page."]])
+    path = tmp_path / "prefixed.bin"
+    path.write_bytes(b"\x00\x01junk from a mail gateway\r\n" + pdf.read_bytes())
+    assert sniff(path) == "pdf"
+
+
 def test_docx_named_pdf_is_docx(tmp_path: Path) -> None:
     path = renamed(make_docx(tmp_path / "a.docx", [["A paragraph."]]), "report.pdf")
     assert sniff(path) == "docx"

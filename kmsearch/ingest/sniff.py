@@ -17,8 +17,9 @@ def sniff(path: Path) -> str:
         head = fh.read(8192)
     if not head:
         raise ExtractionError(str(path), "empty file (0 bytes)")
-    if b"%PDF-" in head[:1024]:
-        return "pdf"
+    at = head.find(b"%PDF-", 0, 1024)
+    if at == 0 or (at > 0 and _ends_like_pdf(path)):  # readers accept junk before the header; a text file that
+        return "pdf"  # merely mentions "%PDF-" (a manifest, a note on formats) has no PDF trailer
     if head.startswith(b"PK\x03\x04"):
         return _sniff_zip(path)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -33,6 +34,13 @@ def sniff(path: Path) -> str:
     if suffix_kind == "html" or lowered.startswith((b"<!doctype html", b"<html")) or b"<body" in lowered:
         return "html"
     return suffix_kind or "text"
+
+
+def _ends_like_pdf(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        fh.seek(max(0, fh.tell() - 2048))
+        return b"%%EOF" in fh.read()
 
 
 def _sniff_zip(path: Path) -> str:
