@@ -4,7 +4,7 @@ Run by hand on indexes built by scripts/make_big_index.py (and the SciFact scrat
     python scripts/bench_search.py indexes/eval/scifact indexes/big-100k indexes/big-1m [--nprobe-sweep]
 
 For each index, with the SciFact test queries (300, run twice: the first pass warms caches and is not counted):
-- library: `Searcher.search(query, k=10)` in hybrid mode, in this process, as an admin (no access filter) and
+- library: `Searcher.search_page(query, 1, 10, "hybrid")` (what the API's search runs), in this process, as an admin (no access filter) and
   as a reader (access groups filtered: the builder restricted about 5% of the documents);
 - HTTP: `kmsearch serve` in a subprocess, GET /api/v1/search?q=...&k=10 with a reader key, one request at a time;
 - dense recall@10 of the FAISS index against the exact top-10 the builder computed (bench-queries.npz), with
@@ -69,11 +69,14 @@ def library(index_dir: Path, queries: list[str]) -> dict[str, float]:
     index = Index.open(Settings.load(index_dir=index_dir))
     searcher = Searcher(index)
     reader = Filters(groups=frozenset())
+    def page(q: str, filters: Filters | None = None) -> None:  # what GET /api/v1/search runs
+        searcher.search_page(q, 1, 10, "hybrid", filters)
+
     for q in queries:  # warm-up pass: model, caches, the per-generation filter selection
-        searcher.search(q, k=10)
-        searcher.search(q, k=10, filters=reader)
-    admin = timed(lambda q: searcher.search(q, k=10), queries)
-    filtered = timed(lambda q: searcher.search(q, k=10, filters=reader), queries)
+        page(q)
+        page(q, reader)
+    admin = timed(page, queries)
+    filtered = timed(lambda q: page(q, reader), queries)
     vector = index.embedder.embed_query("warm")
     embed = timed(index.embedder.embed_query, queries)
     dense_only = timed(lambda q: dense.search(index.faiss_index, vector, 200), queries)
