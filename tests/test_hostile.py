@@ -256,3 +256,16 @@ def test_text_denser_than_prose_makes_bounded_passages(tokenizer) -> None:
 @pytest.fixture(scope="module")
 def tokenizer(fake_embedder):
     return fake_embedder.tokenizer
+
+
+@pytest.mark.parametrize("field, value, says", [
+    ("extract_timeout_s", 0, "extract_timeout_s and extract_memory_mb must be positive"),
+    ("ocr_page_timeout_s", -1, "ocr_page_timeout_s must be 0 or more, got -1"),
+    ("extract_workers", 0, "extract_workers must be at least 1, got 0"),
+])
+def test_bad_limits_are_refused_before_any_file_is_read(settings, field, value, says):
+    from kmsearch.errors import InvalidParameterError
+    from kmsearch.ingest.workers import ExtractionPool
+
+    with pytest.raises(InvalidParameterError, match=says):
+        ExtractionPool(settings.replace(**{field: value}))

@@ -44,7 +44,7 @@ import numpy as np
 
 from kmsearch.config import DEFAULT_MODEL, Settings
 from kmsearch.errors import InvalidParameterError, KmsearchError, describe_os_error
-from kmsearch.ingest.workers import Extracted, ExtractionPool, Extractor
+from kmsearch.ingest.workers import Extracted, ExtractionPool, Extractor, check_limits
 from kmsearch.types import Document
 
 log = logging.getLogger(__name__)
@@ -235,11 +235,7 @@ class RayExtractionPool:
     """
 
     def __init__(self, settings: Settings, in_flight: int | None = None):
-        if settings.extract_timeout_s <= 0 or settings.extract_memory_mb <= 0:
-            raise InvalidParameterError(
-                "extract_timeout_s and extract_memory_mb must be positive, got "
-                f"{settings.extract_timeout_s} and {settings.extract_memory_mb}"
-            )
+        check_limits(settings)
         self.ray = import_ray()
         if not self.ray.is_initialized():
             raise KmsearchError("RayExtractionPool needs a connection to a cluster: use it inside RayCluster(...)")

@@ -58,6 +58,15 @@ def timeout_reason(settings: Settings, ocr_pages: int = 0) -> str:
             f"{ocr_pages} pages sent to OCR)")
 
 
+def check_limits(settings: Settings) -> None:
+    """The per-file limits, checked before any file is sent (here, or to a Ray cluster)."""
+    if settings.extract_timeout_s <= 0 or settings.extract_memory_mb <= 0:
+        raise InvalidParameterError("extract_timeout_s and extract_memory_mb must be positive, got "
+                                    f"{settings.extract_timeout_s} and {settings.extract_memory_mb}")
+    if settings.ocr_page_timeout_s < 0:
+        raise InvalidParameterError(f"ocr_page_timeout_s must be 0 or more, got {settings.ocr_page_timeout_s}")
+
+
 def memory_reason(settings: Settings) -> str:
     return f"extraction needed more than {settings.extract_memory_mb} MB (extract_memory_mb)"
 
@@ -72,13 +81,9 @@ class ExtractionPool:
     """
 
     def __init__(self, settings: Settings):
-        if settings.extract_timeout_s <= 0 or settings.extract_memory_mb <= 0 or settings.extract_workers < 1:
-            raise InvalidParameterError(
-                "extract_timeout_s and extract_memory_mb must be positive and extract_workers at least 1, got "
-                f"{settings.extract_timeout_s}, {settings.extract_memory_mb} and {settings.extract_workers}"
-            )
-        if settings.ocr_page_timeout_s < 0:
-            raise InvalidParameterError(f"ocr_page_timeout_s must be 0 or more, got {settings.ocr_page_timeout_s}")
+        check_limits(settings)
+        if settings.extract_workers < 1:
+            raise InvalidParameterError(f"extract_workers must be at least 1, got {settings.extract_workers}")
         self.settings = settings
         self.size = int(settings.extract_workers)
         self._workers: list[_Worker] = []
@@ -403,4 +408,4 @@ def _address_space() -> int:
     return 0
 
 
-__all__ = ["ExtractionPool", "Extracted", "memory_reason", "timeout_reason"]
+__all__ = ["ExtractionPool", "Extracted", "check_limits", "memory_reason", "timeout_reason"]
