@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from kmsearch.errors import KmsearchError
+from kmsearch.index.store import fsync_path
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ def export(model_path: str | Path, model_id: str, root: Path | None = None, fold
         meta["check"] = _check(model_path, tmp, meta)
         (tmp / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         for path in tmp.iterdir():
-            _fsync(path)
+            fsync_path(path)
         if folder.exists():  # incomplete (a file was deleted by hand): replace it
             shutil.rmtree(folder, ignore_errors=True)
         try:
@@ -131,7 +132,7 @@ def export(model_path: str | Path, model_id: str, root: Path | None = None, fold
             if not is_complete(folder):  # another process finished first: theirs is as good as ours
                 raise
             shutil.rmtree(tmp, ignore_errors=True)
-        _fsync(folder.parent)
+        fsync_path(folder.parent)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -165,14 +166,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _load(model_path: Path) -> Any:

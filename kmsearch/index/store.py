@@ -84,22 +84,23 @@ def resolve_model_setting(settings: Settings, manifest: dict[str, Any] | None) -
     return settings.replace(model=built_with)
 
 
-def _fsync_tree(folder: Path) -> None:
-    for path in sorted(folder.rglob("*"), reverse=True):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
+def fsync_path(path: Path) -> None:
+    """Flush a file, or a folder's entries (what makes a rename into it durable), to disk."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in sorted(folder.rglob("*"), reverse=True):
+        fsync_path(path)
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:  # a name of its own: the kill-point tests stop the process here
+    fsync_path(folder)
 
 
 def atomic_write_json(path: Path, data: dict[str, Any]) -> None:
