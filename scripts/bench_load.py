@@ -14,16 +14,12 @@ import argparse
 import asyncio
 import os
 import random
-import socket
-import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
-from kmsearch.api.keys import KeyStore, keys_path
+from served import serving
 
 QUERIES = {
     "/api/v1/search": ["mobile service delivery", "electronic file management", "records disposal schedule",
@@ -101,27 +97,9 @@ def main() -> None:
     parser.add_argument("--levels", default="1,2,4,8,16")
     parser.add_argument("--soak", type=float, default=0, help="seconds of steady load after the levels")
     args = parser.parse_args()
-    store = KeyStore(keys_path(args.index))
-    info, key = store.add("load test", "reader")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "kmsearch", "serve", "--index", str(args.index),
-                               "--port", str(port)], stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                if httpx.get(base + "/api/v1/health", timeout=2).json().get("status") == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline or server.poll() is not None:
-                raise SystemExit("server did not start")
-            time.sleep(0.5)
+    with serving(args.index, "load test", start_timeout_s=120) as (base, key, pid):
         asyncio.run(run_level(base, key, 2, 20, seed=99))  # warm-up, not reported
-        start_rss = rss_mb(server.pid)
+        start_rss = rss_mb(pid)
         print(f"index {args.index}; server RSS after warm-up {start_rss:.0f} MB; {os.cpu_count()} cores\n")
         print("| concurrency | requests | requests/s | p50 ms | p95 ms | p99 ms | errors |")
         print("|---|---|---|---|---|---|---|")
@@ -129,15 +107,11 @@ def main() -> None:
             r = asyncio.run(run_level(base, key, level, args.requests, seed=level))
             print(f"| {r['concurrency']} | {r['requests']} | {r['rps']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} | "
                   f"{r['p99']:.0f} | {r['errors']} |", flush=True)
-        print(f"\nserver RSS after the levels: {rss_mb(server.pid):.0f} MB")
+        print(f"\nserver RSS after the levels: {rss_mb(pid):.0f} MB")
         if args.soak:
-            samples = asyncio.run(soak(base, key, args.soak, server.pid))
+            samples = asyncio.run(soak(base, key, args.soak, pid))
             print(f"\nsoak at concurrency 4 for {args.soak:.0f} s, {samples[-1][2]} requests, 0 errors; RSS (MB) over time:")
             print(" ".join(f"{t:.0f}s:{m:.0f}" for t, m, _ in samples))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        store.revoke(info.key_id)
 
 
 if __name__ == "__main__":

@@ -18,9 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,13 +26,13 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from kmsearch.api.keys import KeyStore, keys_path
 from kmsearch.config import Settings
 from kmsearch.eval.beir import load_qrels, load_queries
 from kmsearch.index import dense
 from kmsearch.index.store import Index
 from kmsearch.search import Searcher
 from kmsearch.search.filters import Filters
+from served import serving
 
 BEIR = Path(__file__).resolve().parents[2] / "shared" / "eval" / "scifact"
 
@@ -107,25 +105,7 @@ def recall(index_dir: Path, nprobes: list[int]) -> list[tuple[int, float, float]
 
 
 def http(index_dir: Path, queries: list[str]) -> dict[str, float]:
-    store = KeyStore(keys_path(index_dir))
-    info, key = store.add("latency benchmark", "reader")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "kmsearch", "serve", "--index", str(index_dir), "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 300
-        while True:
-            try:
-                if httpx.get(base + "/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline or server.poll() is not None:
-                raise SystemExit("server did not start")
-            time.sleep(0.5)
+    with serving(index_dir, "latency benchmark") as (base, key, pid):
         with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=60) as client:
             def get(q: str) -> None:
                 response = client.get("/api/v1/search", params={"q": q, "k": 10})
@@ -133,11 +113,7 @@ def http(index_dir: Path, queries: list[str]) -> dict[str, float]:
             timed(get, queries)  # warm-up pass
             latencies = timed(get, queries)
         return {"p50": pctl(latencies, 50), "p95": pctl(latencies, 95), "mean": statistics.mean(latencies) * 1000,
-                "rss_mb": status_kb(server.pid, "VmRSS") / 1024, "peak_mb": status_kb(server.pid, "VmHWM") / 1024}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        store.revoke(info.key_id)
+                "rss_mb": status_kb(pid, "VmRSS") / 1024, "peak_mb": status_kb(pid, "VmHWM") / 1024}
 
 
 def main() -> None:
