@@ -97,8 +97,9 @@ def make_pdf(
     return path
 
 
-def make_scanned_pdf(path: Path | str, lines: list[str]) -> Path:
-    """An image-only PDF (no text layer) of one A4 page at 200 dpi, with `lines` large enough for Tesseract."""
+def make_scanned_pdf(path: Path | str, lines: list[str], inverted: list[str] = ()) -> Path:
+    """An image-only PDF (no text layer) of one A4 page at 200 dpi, with `lines` large enough for Tesseract,
+    then the `inverted` lines as white text on a black band (a report cover's title bar)."""
     from PIL import Image, ImageDraw, ImageFont
 
     path = Path(path)
@@ -114,6 +115,12 @@ def make_scanned_pdf(path: Path | str, lines: list[str]) -> Path:
     for line in lines:
         draw.text((150, y), line, fill=0, font=font)
         y += int(size * 1.8)
+    if inverted:
+        y += size
+        draw.rectangle((0, y, img.width, y + int(size * (1.8 * len(inverted) + 1))), fill=0)
+        for line in inverted:
+            draw.text((150, y + size // 2), line, fill=255, font=font)
+            y += int(size * 1.8)
     # Pillow would otherwise put the file name in the title and the time of day in the dates
     img.save(path, "PDF", resolution=float(dpi), title=None, creationDate=None, modDate=None)
     return path

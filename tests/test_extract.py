@@ -192,6 +192,18 @@ def test_scanned_pdf_is_read_by_ocr(tmp_path: Path) -> None:
     assert len(found) >= len(words) - 1, doc.text
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+def test_white_on_black_text_needs_the_inverted_pass(tmp_path: Path) -> None:
+    banner = ["Pelican harbour lighthouse", "Marmalade telescope"]
+    path = make_scanned_pdf(tmp_path / "cover.pdf", ["Quarterly warehouse inventory"], inverted=banner)
+    read = extract(path, Settings(ocr=True, ocr_invert=True)).text.lower()
+    assert "quarterly warehouse inventory" in read and "pelican harbour lighthouse" in read, read
+    skipped = extract(path, Settings(ocr=True, ocr_invert=False)).text.lower()
+    assert "quarterly warehouse inventory" in skipped
+    assert "pelican" not in skipped and "telescope" not in skipped, skipped
+
+
 # --- DOCX ------------------------------------------------------------------------------------------------------
 
 

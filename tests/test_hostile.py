@@ -262,10 +262,11 @@ def tokenizer(fake_embedder):
     ("extract_timeout_s", 0, "extract_timeout_s and extract_memory_mb must be positive"),
     ("ocr_page_timeout_s", -1, "ocr_page_timeout_s must be 0 or more, got -1"),
     ("extract_workers", 0, "extract_workers must be at least 1, got 0"),
+    ("ocr_dpi", 0, "ocr_dpi must be between 50 and 600, got 0"),
 ])
 def test_bad_limits_are_refused_before_any_file_is_read(settings, field, value, says):
     from kmsearch.errors import InvalidParameterError
     from kmsearch.ingest.workers import ExtractionPool
 
     with pytest.raises(InvalidParameterError, match=says):
-        ExtractionPool(settings.replace(**{field: value}))
+        ExtractionPool(settings.replace(ocr=True, **{field: value}))

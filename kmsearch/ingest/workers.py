@@ -65,6 +65,9 @@ def check_limits(settings: Settings) -> None:
                                     f"{settings.extract_timeout_s} and {settings.extract_memory_mb}")
     if settings.ocr_page_timeout_s < 0:
         raise InvalidParameterError(f"ocr_page_timeout_s must be 0 or more, got {settings.ocr_page_timeout_s}")
+    # Below 50 dpi Tesseract reads nothing; above 600 a rendered A4 page passes 35 MB and OCR time grows with it.
+    if settings.ocr and not 50 <= settings.ocr_dpi <= 600:
+        raise InvalidParameterError(f"ocr_dpi must be between 50 and 600, got {settings.ocr_dpi}")
 
 
 def memory_reason(settings: Settings) -> str:

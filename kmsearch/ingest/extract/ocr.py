@@ -43,7 +43,8 @@ def ocr_image(image: Image.Image, settings: Settings, warnings: list[str]) -> st
         on_ocr_page()
 
     try:
-        return pytesseract.image_to_string(image, lang=settings.ocr_language)
+        config = "" if settings.ocr_invert else "-c tessedit_do_invert=0"
+        return pytesseract.image_to_string(image, lang=settings.ocr_language, config=config)
     except pytesseract.TesseractNotFoundError:
         if TESSERACT_MISSING not in warnings:
             warnings.append(TESSERACT_MISSING)
