@@ -16,18 +16,15 @@ Each configuration goes through kmsearch's own PDF OCR path; CPU seconds are Tes
 from __future__ import annotations
 
 import argparse
-import io
 import platform
 import re
 import resource
 import tempfile
 import time
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from PIL import Image
 
 from kmsearch.config import Settings
 from kmsearch.ingest.extract import pdf as pdf_extract
@@ -108,7 +105,7 @@ def main() -> None:
         known = known_text_pages(args.corpus, args.pages, Path(tmp))
         scans = real_scan_pages(args.corpus, args.scan_pages)
         for dpi, invert in CONFIGS:
-            settings = replace(Settings(), ocr_dpi=dpi, ocr_invert=invert)
+            settings = Settings().replace(ocr_dpi=dpi, ocr_invert=invert)
             cpu_known = found = right = truth = 0
             for _, path, expected in known:
                 text, cpu = ocr(path, 0, settings)

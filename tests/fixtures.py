@@ -97,7 +97,7 @@ def make_pdf(
     return path
 
 
-def make_scanned_pdf(path: Path | str, lines: list[str], inverted: list[str] = ()) -> Path:
+def make_scanned_pdf(path: Path | str, lines: list[str], inverted: tuple[str, ...] | list[str] = ()) -> Path:
     """An image-only PDF (no text layer) of one A4 page at 200 dpi, with `lines` large enough for Tesseract,
     then the `inverted` lines as white text on a black band (a report cover's title bar)."""
     from PIL import Image, ImageDraw, ImageFont

@@ -59,7 +59,7 @@ def timeout_reason(settings: Settings, ocr_pages: int = 0) -> str:
 
 
 def check_limits(settings: Settings) -> None:
-    """The per-file limits, checked before any file is sent (here, or to a Ray cluster)."""
+    """The per-file limits and the OCR resolution, checked before any file is sent (here, or to a Ray cluster)."""
     if settings.extract_timeout_s <= 0 or settings.extract_memory_mb <= 0:
         raise InvalidParameterError("extract_timeout_s and extract_memory_mb must be positive, got "
                                     f"{settings.extract_timeout_s} and {settings.extract_memory_mb}")
