@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kmsearch import __version__
+from kmsearch.access import caller_groups, may_read
 from kmsearch.api.keys import ApiKey, KeyStore, keys_path
 from kmsearch.api.state import IndexHolder, Jobs
 from kmsearch.config import Settings
@@ -65,7 +66,7 @@ class Caller:
         return self.key is None or self.key.can(role)
 
     def may_read(self, access_groups: list[str]) -> bool:
-        return self.groups is None or not access_groups or bool(self.groups & set(access_groups))
+        return may_read(self.groups, access_groups)
 
 
 class ErrorBody(BaseModel):
@@ -201,7 +202,7 @@ def create_app(settings: Settings, open_mode: bool = False, embedder: Embedder |
         key = keys.verify(secret)
         if key is None:
             raise ApiError(401, "unauthorized", "a valid API key is required (missing, unknown or revoked)")
-        return Caller(key, key.groups)
+        return Caller(key, caller_groups(key.groups))
 
     def librarian(who: Annotated[Caller, Depends(caller)]) -> Caller:
         if not who.can("librarian"):

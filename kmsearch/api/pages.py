@@ -105,6 +105,8 @@ def add_pages(app: FastAPI, caller_from_request: Callable[[Request], Any], index
             return render(request, "error.html", status=404, tab="", message="No such document.")
         pages = idx.catalog.conn.execute("SELECT number, text FROM pages WHERE doc_id = ? ORDER BY number", (doc_id,)).fetchall()
         register = idx.catalog.register_entry(doc["reference"]) if doc.get("reference") else None
+        if register and not who.may_read(register["access_groups"]):
+            register = None  # the same rule as the API's document route: a restricted entry's shelf stays hidden
         return render(request, "document.html", tab="", doc=doc, pages=pages, register=register,
                       page=request.query_params.get("page"))
 

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+from kmsearch.access import group_name
 from kmsearch.types import Chunk, Document
 
 _IN_BATCH = 10_000  # ids per `IN (...)` statement: under SQLite's parameter limit (32,766 in current builds)
@@ -181,7 +182,7 @@ class Catalog:
 
     def set_access(self, doc_id: str, reference: str | None, groups: tuple[str, ...]) -> bool:
         """Register reference and access groups of a document; True if they changed."""
-        value = json.dumps(sorted(groups))
+        value = json.dumps(sorted({group_name(g) for g in groups} - {""}))
         cur = self.conn.execute(
             "UPDATE documents SET reference = ?, access_groups = ? WHERE doc_id = ? "
             "AND (reference IS NOT ? OR access_groups != ?)",
@@ -193,7 +194,7 @@ class Catalog:
         """Make the register rows from `source` exactly `rows` ((path, RegisterDocument)); True if that changed them."""
         new = sorted(
             (e.reference, source, path, e.title, e.type, e.date, json.dumps(e.location, sort_keys=True), e.custodian,
-             json.dumps(sorted(e.access_groups)), e.supersedes)
+             json.dumps(sorted({group_name(g) for g in e.access_groups} - {""})), e.supersedes)
             for path, e in rows
         )
         old = sorted(tuple(r) for r in self.conn.execute("SELECT * FROM register_documents WHERE source = ?", (source,)))

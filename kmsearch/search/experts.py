@@ -29,7 +29,8 @@ from typing import Any
 
 from kmsearch.index.store import Index
 from kmsearch.people.names import parse_name
-from kmsearch.search.filters import Filters, access_clause
+from kmsearch.access import sql_clause
+from kmsearch.search.filters import Filters
 from kmsearch.search.hybrid import Searcher, checked_query
 from kmsearch.search.snippets import make_snippet, query_stems
 
@@ -232,7 +233,7 @@ def _readable_aliases(index: Index, person_ids: list[str], groups: frozenset[str
     if not person_ids:
         return {}
     marks = ",".join("?" * len(person_ids))
-    where, args = (access_clause(groups), sorted(groups)) if groups is not None else ("1", [])
+    where, args = sql_clause(groups)
     rows = index.catalog.conn.execute(
         f"SELECT DISTINCT m.person_id, m.name FROM mentions m JOIN documents d USING (doc_id) "
         f"WHERE m.person_id IN ({marks}) AND {where} ORDER BY m.name", [*person_ids, *args])

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from kmsearch.access import sql_clause
 from kmsearch.errors import InvalidParameterError
 from kmsearch.index.catalog import Catalog
 from kmsearch.index.lexical import DocFilter
@@ -68,8 +69,9 @@ class Filters:
             clauses.append("d.language = ?")
             args.append(self.language.lower())
         if self.groups is not None:
-            clauses.append(access_clause(self.groups))
-            args.extend(sorted(self.groups))
+            clause, groups = sql_clause(self.groups)
+            clauses.append(clause)
+            args.extend(groups)
         return " AND ".join(clauses) or "1", args
 
     def doc_ids(self, catalog: Catalog) -> set[str] | None:
@@ -148,10 +150,3 @@ class _ChunkLayout:
                 chunk_doc[lo : hi + 1] = ordinal[doc_id]  # a document's chunks have consecutive ids
             layout = index.derived["filters.layout"] = cls(doc_ids, ordinal, chunk_doc)
         return layout
-
-
-def access_clause(groups: frozenset[str], column: str = "d.access_groups") -> str:
-    """SQL for 'open to everyone, or shares a group with the caller' (parameters: the sorted groups)."""
-    marks = ",".join("?" * len(groups))
-    shared = f" OR EXISTS (SELECT 1 FROM json_each({column}) WHERE value IN ({marks}))" if groups else ""
-    return f"({column} = '[]'{shared})"

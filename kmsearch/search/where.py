@@ -33,6 +33,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from kmsearch.access import may_read
 from kmsearch.index.store import Index
 from kmsearch.index.titles import title_text
 from kmsearch.search.filters import Filters
@@ -149,7 +150,7 @@ class _Candidate:
 
 
 def _readable(entry: dict[str, Any], groups: frozenset[str] | None) -> bool:
-    return groups is None or not entry["access_groups"] or bool(set(entry["access_groups"]) & groups)
+    return may_read(groups, entry["access_groups"])
 
 
 @dataclass
