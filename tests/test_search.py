@@ -65,7 +65,7 @@ def test_filters_narrow_before_ranking(searcher):
 
 
 def test_document_types_were_guessed(searcher):
-    types = dict(searcher.index.catalog.conn.execute("SELECT path, doc_type FROM documents"))
+    types = {d.path: d.doc_type for d in searcher.index.catalog.iter_documents()}
     by_name = {p.rsplit("/", 1)[-1]: t for p, t in types.items()}
     assert by_name == {
         "edrms-pilot.pdf": "report",
