@@ -21,10 +21,8 @@ import fcntl
 import json
 import logging
 import os
-import queue
 import shutil
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -37,6 +35,7 @@ from kmsearch import __version__
 from kmsearch.config import DEFAULT_MODEL, Settings
 from kmsearch.errors import IndexError_, IndexLockedError, ModelMismatchError
 from kmsearch.index import dense
+from kmsearch.index.background import BackgroundEmbedder, cache_id
 from kmsearch.index.cache import EmbeddingCache
 from kmsearch.index.catalog import Catalog, CatalogWriter, connect_writable, copy_catalog, embed_text
 from kmsearch.index.embed import Embedder, make_embedder
@@ -208,7 +207,7 @@ class IndexWriter:
         self.catalog = CatalogWriter(connect_writable(self.tmp / "catalog.sqlite"))
         self._next_id = self.catalog.next_chunk_id()
         self._pending: list[int] = []  # chunk ids added in this generation
-        self._embedding = _BackgroundEmbedder(self)  # embeds them as they come
+        self._embedding = BackgroundEmbedder(self.settings, self.embedder, progress)  # embeds them as they come
         self.changed = self._lexical_from_scratch
 
     # --- locking ---------------------------------------------------------------------------------------------
@@ -379,7 +378,7 @@ class IndexWriter:
         for chunk_id, text in self.catalog.iter_embed_texts():
             ids.append(chunk_id)
             texts.append(text)
-        cache = EmbeddingCache(self.settings.cache_path, _cache_id(self.embedder))
+        cache = EmbeddingCache(self.settings.cache_path, cache_id(self.embedder))
         try:
             vectors = cache.get_or_embed(texts, self.embedder.embed, batch_size=max(64, self.settings.batch_size * 4))
         finally:
@@ -419,78 +418,3 @@ class _Clock:
         now = time.perf_counter()
         self.laps[name] = round(now - self._last, 3)
         self._last = now
-
-
-def _cache_id(embedder: Embedder) -> str:
-    """The embedding cache's key for a model: backends whose vectors differ keep apart (see embed.py)."""
-    return str(getattr(embedder, "cache_id", embedder.model_id))
-
-
-class _BackgroundEmbedder:
-    """Embeds a writer's new passages in a thread while it goes on adding documents (the model releases the GIL),
-    through the embedding cache. `finish` waits for it and returns the vectors of the passages still pending."""
-
-    BATCH = 256  # passages per cache lookup and embedding call
-    WAIT_S = 0.5  # how long to wait for a fuller batch while the ingest is still adding
-
-    def __init__(self, writer: IndexWriter):
-        self.writer = writer
-        self.queue: queue.Queue[list[tuple[int, str]] | None] = queue.Queue()
-        self.vectors: dict[int, np.ndarray] = {}
-        self.hits = self.misses = 0
-        self.error: BaseException | None = None
-        self._stopping = False
-        self.thread: threading.Thread | None = None
-
-    def submit(self, rows: list[tuple[int, str]]) -> None:
-        if self.error is not None:  # the model failed: stop the ingest now, not after extracting everything
-            raise self.error
-        if self.thread is None:
-            self.thread = threading.Thread(target=self._run, name="kmsearch-embed", daemon=True)
-            self.thread.start()
-        self.queue.put(rows)
-
-    def _run(self) -> None:
-        writer = self.writer
-        cache = EmbeddingCache(writer.settings.cache_path, _cache_id(writer.embedder))
-        try:
-            done = False
-            while not done and not self._stopping:
-                batch: list[tuple[int, str]] = []
-                while len(batch) < self.BATCH:
-                    try:
-                        item = self.queue.get(timeout=self.WAIT_S if batch else None)
-                    except queue.Empty:
-                        break
-                    if item is None:
-                        done = True
-                        break
-                    batch.extend(item)
-                if batch and not self._stopping:
-                    vectors = cache.get_or_embed(
-                        [text for _, text in batch], writer.embedder.embed,
-                        batch_size=max(64, writer.settings.batch_size * 4), progress=writer.progress,
-                    )
-                    self.vectors.update(zip((i for i, _ in batch), vectors))
-            self.hits, self.misses = cache.hits, cache.misses
-        except BaseException as exc:  # noqa: BLE001 - handed to the writer's thread in finish()
-            self.error = exc
-        finally:
-            cache.close()
-
-    def finish(self, pending: list[int]) -> tuple[np.ndarray, dict[str, int]]:
-        if self.thread is not None:
-            self.queue.put(None)
-            self.thread.join()
-        if self.error is not None:
-            raise self.error
-        dimension = self.writer.embedder.dimension
-        vectors = np.vstack([self.vectors[i] for i in pending]).astype(np.float32) if pending else np.zeros(
-            (0, dimension), dtype=np.float32)
-        return vectors, {"embedded": self.misses, "cached": self.hits}
-
-    def stop(self) -> None:
-        if self.thread is not None and self.thread.is_alive():
-            self._stopping = True
-            self.queue.put(None)
-            self.thread.join()
