@@ -29,7 +29,7 @@ import logging
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kmsearch.access import Groups, may_read
@@ -38,7 +38,7 @@ from kmsearch.index.stems import query_stems
 from kmsearch.index.store import Index
 from kmsearch.search.filters import Filters
 from kmsearch.search.hybrid import Searcher, checked_query
-from kmsearch.types import DocumentRecord, RegisterEntry
+from kmsearch.types import DocumentRecord, Hit, RegisterEntry
 
 TITLE_WEIGHT = 1.0
 TYPE_BONUS = 0.4
@@ -196,69 +196,104 @@ def _title_scores(index: Index, titles: _Titles, stems: set[str]) -> dict[str, f
     return {key: TITLE_WEIGHT * score / total for key, score in best}
 
 
+@dataclass
+class _Request:
+    """One where-is request under way: the register entries the caller may read, each key's document and entry
+    (read once), and the candidates admitted so far."""
+
+    index: Index
+    groups: Groups
+    titles: _Titles
+    all_entries: dict[str, RegisterEntry]  # every entry, by reference (a document's own row is looked up here)
+    by_reference: dict[str, RegisterEntry]  # the entries the caller may read
+    candidates: dict[str, _Candidate] = field(default_factory=dict)
+    items: dict[str, tuple[DocumentRecord | None, RegisterEntry | None]] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, index: Index, groups: Groups) -> _Request:
+        titles = _titles(index)
+        readable = {e.reference: e for e in titles.entries if _readable(e, groups)}
+        return cls(index, groups, titles, {e.reference: e for e in titles.entries}, readable)
+
+    def fetch(self, keys: list[str]) -> None:
+        """Each key's document and register row (a document's own row, if it has one), read in one go."""
+        docs = self.index.catalog.documents([k for k in keys if k not in self.items and not k.startswith(PAPER_ONLY)])
+        for key in keys:
+            if key in self.items:
+                continue
+            if key.startswith(PAPER_ONLY):
+                entry = self.all_entries.get(key[len(PAPER_ONLY):])
+                self.items[key] = (None, entry if entry and not entry.path else None)
+            elif key in docs:
+                doc = docs[key]
+                self.items[key] = (doc, self.all_entries.get(doc.reference) if doc.reference else None)
+            else:
+                self.items[key] = (None, None)
+
+    def admit(self, key: str) -> _Candidate | None:
+        """The candidate for `key` if the caller may read it (its document, else its register entry)."""
+        if key not in self.candidates:
+            self.fetch([key])
+            doc, entry = self.items[key]
+            if doc is not None and not _readable(doc, self.groups):
+                return None
+            if doc is None and (entry is None or entry.reference not in self.by_reference):
+                return None
+            readable_entry = entry if entry and entry.reference in self.by_reference else None
+            self.candidates[key] = _Candidate(key, doc, readable_entry)
+        return self.candidates[key]
+
+
 def where_is(index: Index, query: str, k: int = 5, groups: Groups = None) -> list[Located]:
     """The documents `query` describes, best first, with their best pages and register location."""
     query = checked_query(query, k)
     if not query:
         return []
-    index_titles = _titles(index)
-    filters = Filters(groups=groups)
-    all_entries = {e.reference: e for e in index_titles.entries}
-    entries = [e for e in index_titles.entries if _readable(e, groups)]
-    by_reference = {e.reference: e for e in entries}
-    candidates: dict[str, _Candidate] = {}
-    items: dict[str, tuple[DocumentRecord | None, RegisterEntry | None]] = {}
-
-    def fetch(keys: list[str]) -> None:
-        """Each key's document and register row (a document's own row, if it has one), read in one go."""
-        docs = index.catalog.documents([k for k in keys if k not in items and not k.startswith(PAPER_ONLY)])
-        for key in keys:
-            if key in items:
-                continue
-            if key.startswith(PAPER_ONLY):
-                entry = all_entries.get(key[len(PAPER_ONLY):])
-                items[key] = (None, entry if entry and not entry.path else None)
-            elif key in docs:
-                doc = docs[key]
-                items[key] = (doc, all_entries.get(doc.reference) if doc.reference else None)
-            else:
-                items[key] = (None, None)
-
-    def admit(key: str) -> _Candidate | None:
-        """The candidate for `key` if the caller may read it (its document, else its register entry)."""
-        if key not in candidates:
-            fetch([key])
-            doc, entry = items[key]
-            if doc is not None and not _readable(doc, groups):
-                return None
-            if doc is None and (entry is None or entry.reference not in by_reference):
-                return None
-            candidates[key] = _Candidate(key, doc, entry if entry and entry.reference in by_reference else None)
-        return candidates[key]
-
-    title_scores = _title_scores(index, index_titles, query_stems(query) - _FILLER)
-    fetch(list(title_scores))
+    request = _Request.start(index, groups)
+    title_scores = _title_scores(index, request.titles, query_stems(query) - _FILLER)
+    request.fetch(list(title_scores))
     for key, title_score in title_scores.items():
-        found = admit(key)
+        found = request.admit(key)
         if found is not None:
             found.title = title_score
+    hits = _content(request, query)
+    citations, dates_cited = _citations(request, hits)
+    lowered = query.lower()
+    for reference in request.by_reference:  # cited, or named in the request itself
+        if reference in citations or reference.lower() in lowered:
+            request.admit(request.titles.by_reference.get(reference, PAPER_ONLY + reference))
+    for day in dates_cited:
+        for key in index.catalog.title_keys_dated(day) if request.titles.available else ():
+            request.admit(key)
+    scored = _scored(request, query, citations, dates_cited)
+    paths = {e.reference: e.path for e in request.by_reference.values()}
+    return [_located(index, candidate, score, successor, paths) for score, candidate, successor in scored[:k]]
 
+
+def _content(request: _Request, query: str) -> list[Hit]:
+    """Hybrid search for the request; each readable document found gets a content score by its rank, and pages."""
     # Rank fusion here, whatever the topic-search default: on the judged where-is set (docs/benchmarks.md) RRF found
     # 14/14 documents first against 13/14 for score fusion; known-item requests lean on exact title words.
-    hits = Searcher(index).search(query, k=CONTENT_DOCUMENTS, filters=filters, fusion="rrf", passages=3)
-    fetch([hit.doc_id for hit in hits])
+    hits = Searcher(request.index).search(query, k=CONTENT_DOCUMENTS, filters=Filters(groups=request.groups),
+                                          fusion="rrf", passages=3)
+    request.fetch([hit.doc_id for hit in hits])
     for rank, hit in enumerate(hits):
-        found = admit(hit.doc_id)
+        found = request.admit(hit.doc_id)
         if found is not None:
             found.content = math.exp(-rank / CONTENT_DECAY)
             found.pages = tuple(dict.fromkeys(p.page for p in hit.passages))
-    # A passage citing a paper-only entry's reference, or naming a day, lends part of its document's score.
-    citations: dict[str, float] = defaultdict(float)  # register reference -> credit
-    dates_cited: dict[str, float] = defaultdict(float)  # ISO date -> credit
-    paper_only = _reference_pattern([r for r, e in by_reference.items() if not e.path])
-    rows_by_chunk = index.catalog.chunks([p.chunk_id for h in hits for p in h.passages])
+    return hits
+
+
+def _citations(request: _Request, hits: list[Hit]) -> tuple[dict[str, float], dict[str, float]]:
+    """A passage citing a paper-only entry's reference, or naming a day, lends part of its document's score:
+    credit per register reference, and per ISO date."""
+    citations: dict[str, float] = defaultdict(float)
+    dates_cited: dict[str, float] = defaultdict(float)
+    paper_only = _reference_pattern([r for r, e in request.by_reference.items() if not e.path])
+    rows_by_chunk = request.index.catalog.chunks([p.chunk_id for h in hits for p in h.passages])
     for hit in hits:
-        citing = candidates.get(hit.doc_id)
+        citing = request.candidates.get(hit.doc_id)
         if citing is None:
             continue
         share = CITATION_SHARE * (citing.content + citing.title)
@@ -267,19 +302,17 @@ def where_is(index: Index, query: str, k: int = 5, groups: Groups = None) -> lis
             citations[reference] += share
         for day in _days(text) - {citing.date}:  # minutes open with their own date; that is no citation
             dates_cited[day] += share
-    lowered = query.lower()
-    for reference, entry in by_reference.items():  # cited, or named in the request itself
-        if reference in citations or reference.lower() in lowered:
-            admit(index_titles.by_reference.get(reference, PAPER_ONLY + reference))
-    for day in dates_cited:
-        for key in index.catalog.title_keys_dated(day) if index_titles.available else ():
-            admit(key)
+    return citations, dates_cited
 
-    years = _years(query)
-    types = _types_named(query)
-    successors = {e.supersedes: e for e in entries if e.supersedes}
+
+def _scored(request: _Request, query: str, citations: dict[str, float],
+            dates_cited: dict[str, float]) -> list[tuple[float, _Candidate, RegisterEntry | None]]:
+    """(score, candidate, the entry superseding it) for every candidate that matches some of the request, best
+    first."""
+    years, types, lowered = _years(query), _types_named(query), query.lower()
+    successors = {e.supersedes: e for e in request.by_reference.values() if e.supersedes}
     scored = []
-    for candidate in candidates.values():
+    for candidate in request.candidates.values():
         entry, date = candidate.entry, candidate.date
         doc_years = _years(_title_text(candidate)) | ({int(date[:4])} if date and date[:4].isdigit() else set())
         year_match = bool(years & doc_years)
@@ -295,27 +328,27 @@ def where_is(index: Index, query: str, k: int = 5, groups: Groups = None) -> lis
         successor = successors.get(entry.reference) if entry else None
         if successor is not None and not year_match:
             score *= SUPERSEDED_FACTOR
-        scored.append((score, candidate, candidate.doc_type, date, successor))
-
+        scored.append((score, candidate, successor))
     scored.sort(key=lambda s: (-s[0], s[1].key))
-    paths = {e.reference: e.path for e in entries}
-    out = []
-    for score, candidate, doc_type, date, successor in scored[:k]:
-        doc, entry = candidate.doc, candidate.entry
-        out.append(Located(
-            doc_id=doc.doc_id if doc else None,
-            path=doc.path if doc else None,
-            title=(entry.title if entry else None) or (doc.title if doc else ""),
-            doc_type=doc_type,
-            date=date,
-            pages=candidate.pages,
-            location=entry.location.to_json() if entry and not entry.location.empty else None,
-            custodian=entry.custodian if entry else None,
-            reference=entry.reference if entry else None,
-            superseded_by=_successor(successor, index, paths) if successor else None,
-            score=score,
-        ))
-    return out
+    return scored
+
+
+def _located(index: Index, candidate: _Candidate, score: float, successor: RegisterEntry | None,
+             paths: dict[str, str | None]) -> Located:
+    doc, entry = candidate.doc, candidate.entry
+    return Located(
+        doc_id=doc.doc_id if doc else None,
+        path=doc.path if doc else None,
+        title=(entry.title if entry else None) or (doc.title if doc else ""),
+        doc_type=candidate.doc_type,
+        date=candidate.date,
+        pages=candidate.pages,
+        location=entry.location.to_json() if entry and not entry.location.empty else None,
+        custodian=entry.custodian if entry else None,
+        reference=entry.reference if entry else None,
+        superseded_by=_successor(successor, index, paths) if successor else None,
+        score=score,
+    )
 
 
 def _title_text(candidate: _Candidate) -> str:
