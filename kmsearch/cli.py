@@ -213,7 +213,7 @@ def status(obj: Context, index_dir: Path | None, as_json: bool) -> None:
     from kmsearch.index.store import Index
 
     index = Index.open(obj.settings(index_dir=index_dir))
-    types = dict(index.catalog.conn.execute("SELECT doc_type, COUNT(*) FROM documents GROUP BY doc_type ORDER BY 2 DESC"))
+    types = index.catalog.doc_type_counts()
     report_path = index.directory / "ingest-report.json"
     last = json.loads(report_path.read_text()) if report_path.exists() else None
     info = {
@@ -251,16 +251,17 @@ def remove(obj: Context, refs: tuple[str, ...], index_dir: Path | None) -> None:
         kmsearch remove minutes/km-steering-committee-2009-06-17.docx
     """
     from kmsearch.index.store import IndexWriter
+    from kmsearch.ingest.pipeline import DERIVED
 
-    with IndexWriter(obj.settings(index_dir=index_dir)) as writer:
+    with IndexWriter(obj.settings(index_dir=index_dir), derive=DERIVED) as writer:
         removed = 0
         for ref in refs:
             docs = writer.catalog.find_documents(ref)
             if not docs:
                 click.secho(f"not found  {ref}", fg="yellow", err=True)
             for doc in docs:
-                writer.remove(doc["doc_id"])
-                click.echo(f"removed    {doc['path']}")
+                writer.remove(doc.doc_id)
+                click.echo(f"removed    {doc.path}")
                 removed += 1
         manifest = writer.commit()
     click.echo(f"{removed} removed" + (f"; generation {manifest['generation']}" if manifest else ""))

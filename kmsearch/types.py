@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph"]
 DOC_TYPES = ("report", "minutes", "study-tour report", "presentation", "policy", "register", "other")
@@ -108,3 +108,171 @@ class Hit:
                 for p in self.passages
             ],
         }
+
+
+# --- catalogue records: what kmsearch.index.catalog reads back, one frozen dataclass per kind of row -----------
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A document as the catalogue holds it: its metadata, file facts, register reference and access groups."""
+
+    doc_id: str
+    path: str
+    source: str  # the folder it was ingested from
+    format: str
+    title: str
+    authors: tuple[str, ...]
+    created: str | None
+    modified: str | None
+    date: str | None
+    language: str | None
+    doc_type: str
+    content_hash: str
+    size: int | None
+    mtime: float | None
+    n_pages: int
+    warnings: tuple[str, ...]
+    indexed_at: str
+    reference: str | None  # its row in the document register, if any
+    access_groups: tuple[str, ...]  # canonical group names; empty: open to every reader
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """What an ingest needs to know of an indexed file to tell whether it changed."""
+
+    doc_id: str
+    path: str
+    source: str
+    content_hash: str
+    size: int | None
+    mtime: float | None
+
+
+@dataclass(frozen=True)
+class PageText:
+    """One stored page of a document."""
+
+    number: int
+    text: str
+    ocr: bool = False
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """A stored passage: the chunk the retrievers return by id."""
+
+    chunk_id: int
+    doc_id: str
+    page: int
+    heading: str | None
+    text: str
+    ordinal: int = 0  # its place in the document
+    n_tokens: int = 0
+
+
+LOCATION_FIELDS = ("building", "room", "cabinet", "shelf")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a paper copy is kept. Every part is optional."""
+
+    building: str | None = None
+    room: str | None = None
+    cabinet: str | None = None
+    shelf: str | None = None
+
+    @classmethod
+    def from_mapping(cls, parts: dict[str, str]) -> Location:
+        return cls(**{k: parts[k] for k in LOCATION_FIELDS if parts.get(k)})
+
+    @property
+    def empty(self) -> bool:
+        return not any(getattr(self, k) for k in LOCATION_FIELDS)
+
+    def to_json(self) -> dict[str, str]:
+        """The parts that are recorded, in building, room, cabinet, shelf order."""
+        return {k: v for k in LOCATION_FIELDS if (v := getattr(self, k))}
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """A row of a folder's document register (registers/documents.csv) as the catalogue keeps it."""
+
+    reference: str
+    source: str  # the ingested folder whose register holds the row
+    path: str | None  # absolute path of the file; None for a paper-only document
+    title: str
+    type: str
+    date: str | None
+    location: Location
+    custodian: str | None
+    access_groups: tuple[str, ...]
+    supersedes: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The row as the API shows it (location keys sorted, as they are stored)."""
+        return {
+            "reference": self.reference, "source": self.source, "path": self.path, "title": self.title,
+            "type": self.type, "date": self.date, "location": dict(sorted(self.location.to_json().items())),
+            "custodian": self.custodian, "access_groups": list(self.access_groups), "supersedes": self.supersedes,
+        }
+
+
+@dataclass(frozen=True)
+class RegisterPersonRecord:
+    """A row of a folder's skills register (registers/people.csv) as the catalogue keeps it."""
+
+    source: str
+    name: str
+    unit: str | None
+    role: str | None
+    email: str | None
+    skills: tuple[str, ...]
+    qualifications: tuple[str, ...]
+    trainings: tuple[str, ...]
+    status: str
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """A person linked from the registers and the documents (kmsearch.people.link), with one stable id."""
+
+    person_id: str
+    name: str
+    unit: str | None = None
+    role: str | None = None  # their post, from the register
+    email: str | None = None
+    status: str | None = None  # active, moved, left; None for people not in the register
+    skills: tuple[str, ...] = ()
+    qualifications: tuple[str, ...] = ()
+    trainings: tuple[str, ...] = ()
+    in_register: bool = False
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """A row of a folder's events register (registers/events.csv) as the catalogue keeps it."""
+
+    source: str
+    name: str
+    start_date: str
+    end_date: str | None
+    place: str | None
+    participants: tuple[str, ...]
+    report_reference: str | None
+
+
+@dataclass(frozen=True)
+class MentionRecord:
+    """A person named in a document: the name as written, their part in it, and the page (None: whole document)."""
+
+    doc_id: str
+    name: str
+    role: str
+    page: int | None
+    certain: bool
+    source: str  # text, properties, events
+    person_id: str | None  # None when the name is ambiguous or unknown

@@ -23,7 +23,6 @@ import json
 import platform
 import random
 import shutil
-import sqlite3
 import sys
 import time
 from datetime import datetime, timezone
@@ -33,7 +32,7 @@ import numpy as np
 
 from kmsearch.config import Settings
 from kmsearch.eval.beir import load_qrels, load_queries
-from kmsearch.index.catalog import embed_text
+from kmsearch.index.catalog import Catalog, copy_catalog
 from kmsearch.index.embed import OnnxEmbedder, SentenceTransformerEmbedder
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -47,11 +46,7 @@ def snapshot(workdir: Path, out: Path) -> Path:
     dest = out / "snapshot"
     if not (dest / "dense.faiss").exists():
         dest.mkdir(parents=True, exist_ok=True)
-        src = sqlite3.connect(f"file:{gen / 'catalog.sqlite'}?mode=ro", uri=True)
-        dst = sqlite3.connect(dest / "catalog.sqlite")
-        src.backup(dst)
-        src.close()
-        dst.close()
+        copy_catalog(gen / "catalog.sqlite", dest / "catalog.sqlite")
         shutil.copyfile(gen / "dense.faiss", dest / "dense.faiss.tmp")
         (dest / "dense.faiss.tmp").rename(dest / "dense.faiss")
         (dest / "model.json").write_text(json.dumps(manifest["model"]))
@@ -62,13 +57,15 @@ def load_passages(snap: Path) -> tuple[np.ndarray, list[str], list[str], np.ndar
     """chunk ids, doc ids, texts as the model sees them, and torch vectors, in chunk-id order."""
     import faiss
 
-    conn = sqlite3.connect(snap / "catalog.sqlite")
-    rows = conn.execute("SELECT c.chunk_id, c.doc_id, d.title, c.heading, c.text FROM chunks c "
-                        "JOIN documents d USING (doc_id) ORDER BY c.chunk_id").fetchall()
+    catalog = Catalog.open(snap / "catalog.sqlite")
+    try:
+        rows = list(catalog.iter_index_rows())  # (chunk_id, doc_id, text as the model sees it)
+    finally:
+        catalog.close()
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     index = faiss.read_index(str(snap / "dense.faiss"))
     vectors = np.vstack([index.reconstruct(int(i)) for i in ids]).astype(np.float32)
-    return ids, [r[1] for r in rows], [embed_text(r[2], r[3], r[4]) for r in rows], vectors
+    return ids, [r[1] for r in rows], [r[2] for r in rows], vectors
 
 
 def make(backend: str, settings: Settings) -> object:

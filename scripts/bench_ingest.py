@@ -59,7 +59,7 @@ def main() -> None:
         index = Index.open(settings, embedder)
         counts = index.catalog.counts()
         commit = index.manifest.get("commit_seconds", {})
-        ocr_pages = index.catalog.conn.execute("SELECT COUNT(*) FROM pages WHERE ocr = 1").fetchone()[0]
+        ocr_pages = index.catalog.ocr_page_count()
         texts = [t for _, t in index.catalog.iter_embed_texts()]
 
         started = time.perf_counter()

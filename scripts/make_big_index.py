@@ -29,9 +29,10 @@ import numpy as np
 
 from kmsearch.config import DEFAULT_MODEL, Settings
 from kmsearch.eval.beir import load_queries, load_qrels, text_document
-from kmsearch.index.catalog import embed_text
+from kmsearch.index.catalog import Catalog, embed_text
 from kmsearch.index.embed import cache_key
 from kmsearch.index.store import IndexWriter
+from kmsearch.ingest.pipeline import DERIVED
 from kmsearch.people.extract import EXTRACTOR_VERSION, find_mentions
 from kmsearch.types import Chunk
 
@@ -81,29 +82,28 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     source_manifest = json.loads((args.source / "manifest.json").read_text())
-    catalog = sqlite3.connect(f"file:{args.source / source_manifest['generation'] / 'catalog.sqlite'}?mode=ro", uri=True)
-    cache = sqlite3.connect(f"file:{args.source / 'embeddings.sqlite'}?mode=ro", uri=True)
+    catalog = Catalog.open(args.source / source_manifest["generation"] / "catalog.sqlite")
+    cache = sqlite3.connect(f"file:{args.source / 'embeddings.sqlite'}?mode=ro", uri=True)  # the cache's own file
     docs: dict[str, tuple[str, list[tuple[int, int, str | None, str, int]]]] = {}
     originals: dict[str, np.ndarray] = {}
-    rows = catalog.execute(
-        "SELECT d.doc_id, d.title, c.ordinal, c.page, c.heading, c.text, c.n_tokens FROM chunks c "
-        "JOIN documents d USING (doc_id) ORDER BY c.chunk_id"
-    )
-    for doc_id, title, ordinal, page, heading, text, n_tokens in rows:
+    titles = {doc_id: doc.title for doc_id, doc in catalog.documents(catalog.document_ids()).items()}
+    for row in catalog.iter_chunks():
+        doc_id, title, ordinal, page, heading, text, n_tokens = (
+            row.doc_id, titles[row.doc_id], row.ordinal, row.page, row.heading, row.text, row.n_tokens)
         text_for_model = embed_text(title, heading, text)
         found = cache.execute("SELECT vector FROM vectors WHERE key = ?", (cache_key(DEFAULT_MODEL, text_for_model),)).fetchone()
         if found is None:
             raise SystemExit(f"{args.source}: no cached vector for a passage of {doc_id}; run the BEIR eval first")
         originals[text_for_model.split("\n", 1)[-1]] = np.frombuffer(found[0], dtype=np.float32)
         docs.setdefault(doc_id, (title, []))[1].append((ordinal, page, heading, text, n_tokens))
-    pages = {doc_id: text for doc_id, text in catalog.execute("SELECT doc_id, text FROM pages")}
+    pages = {doc_id: page.text for doc_id in titles for page in catalog.pages(doc_id)}  # BEIR: one page each
     print(f"{len(docs)} source documents, {len(originals)} passages; building {args.copies} copies")
 
     settings = Settings(index_dir=args.out, model=DEFAULT_MODEL, embedding_cache=args.out / "noisy-copies.sqlite")
     embedder = NoisyCopies(originals, args.noise)
     rng = np.random.default_rng(0)
-    with IndexWriter(settings, embedder) as writer:
-        writer.catalog.conn.execute("PRAGMA synchronous = OFF")  # a scratch build: one fsync at the end is enough
+    with IndexWriter(settings, embedder, derive=DERIVED) as writer:
+        writer.catalog.set_durable(False)  # a scratch build: one fsync at the end is enough
         mentions = {doc_id: find_mentions([(1, pages.get(doc_id, ""))], ()) for doc_id in docs}  # once, not per copy
         for copy in range(args.copies):
             for doc_id, (title, chunks) in docs.items():
@@ -126,11 +126,10 @@ def main() -> None:
 def write_ground_truth(args: argparse.Namespace, settings: Settings, embedder: NoisyCopies) -> None:
     """The test queries' real vectors and their exact top-10 over every vector in the collection (brute force
     over the float vectors, rebuilt as the build made them: the index itself keeps only SQ8 codes)."""
-    from kmsearch.index.catalog import Catalog, connect_readonly
     from kmsearch.index.embed import SentenceTransformerEmbedder
 
     manifest = json.loads((args.out / "manifest.json").read_text())
-    catalog = Catalog(connect_readonly(args.out / manifest["generation"] / "catalog.sqlite"))
+    catalog = Catalog.open(args.out / manifest["generation"] / "catalog.sqlite")
     queries = load_queries(args.beir)
     test = sorted(q for q in load_qrels(args.beir, "test") if q in queries)
     model = SentenceTransformerEmbedder(Settings(model=DEFAULT_MODEL))

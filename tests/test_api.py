@@ -50,7 +50,7 @@ def assert_error(response, status: int, code: str, message: str = "") -> None:
 
 def restricted_id(app) -> str:
     idx = app.state.holder.current()
-    return idx.catalog.conn.execute("SELECT doc_id FROM documents WHERE path LIKE ?", (f"%{RESTRICTED}",)).fetchone()[0]
+    return next(d.doc_id for d in idx.catalog.iter_documents() if d.path.endswith(RESTRICTED))
 
 
 PROTECTED = ["/api/v1/search?q=minutes", "/api/v1/facets?q=minutes", "/api/v1/documents/abc",
@@ -145,7 +145,7 @@ def test_restricted_document_leaves_no_trace_for_an_outsider(service):
 def test_file_endpoint_serves_pdf_inline(service):
     app, _, get, _, _ = service
     idx = app.state.holder.current()
-    doc_id = idx.catalog.conn.execute("SELECT doc_id FROM documents WHERE path LIKE '%.pdf'").fetchone()[0]
+    doc_id = next(d.doc_id for d in idx.catalog.iter_documents() if d.path.endswith(".pdf"))
     response = get(f"/api/v1/documents/{doc_id}/file", "outsider")
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF") and "inline" in response.headers["content-disposition"]

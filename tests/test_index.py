@@ -54,7 +54,7 @@ def test_reingest_unchanged_touches_nothing(corpus, settings, embedder):
 def test_changed_added_and_deleted_files(corpus, settings, embedder):
     ingest([corpus], settings, embedder)
     before = Index.open(settings, embedder)
-    old_ids = {r["doc_id"]: r["chunk_id"] for r in before.catalog.conn.execute("SELECT doc_id, MIN(chunk_id) chunk_id FROM chunks GROUP BY doc_id")}
+    old_ids = {span.doc_id: span.lo for span in before.catalog.chunk_spans()}
     calls = embedder.calls
     md = corpus / "reports" / "study-tour-canada.md"
     md.write_text(md.read_text() + "\nThe delegation also visited Toronto city hall.\n", encoding="utf-8")
@@ -68,12 +68,12 @@ def test_changed_added_and_deleted_files(corpus, settings, embedder):
     assert status["edrms-pilot.pdf"] == status["km-committee-2009-06.docx"] == "unchanged"
     index = consistent(settings, embedder)
     assert index.generation == "g000002"
-    paths = {Path(r[0]).name for r in index.catalog.conn.execute("SELECT path FROM documents")}
+    paths = {Path(d.path).name for d in index.catalog.iter_documents()}
     assert paths == {"edrms-pilot.pdf", "km-committee-2009-06.docx", "study-tour-canada.md", "notes.txt"}
     # unchanged documents keep their chunk ids; only new text was embedded (the md's unchanged chunks hit the cache)
-    after = {r["doc_id"]: r["chunk_id"] for r in index.catalog.conn.execute("SELECT doc_id, MIN(chunk_id) chunk_id FROM chunks GROUP BY doc_id")}
+    after = {span.doc_id: span.lo for span in index.catalog.chunk_spans()}
     for doc_id, chunk_id in old_ids.items():
-        if doc_id in after and Path(index.catalog.document(doc_id)["path"]).suffix in (".pdf", ".docx"):
+        if doc_id in after and Path(index.catalog.document(doc_id).path).suffix in (".pdf", ".docx"):
             assert after[doc_id] == chunk_id
     new_chunks = report.embedded + report.cached
     assert report.embedded == embedder.calls - calls <= new_chunks

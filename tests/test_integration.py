@@ -59,8 +59,8 @@ def test_the_right_page_of_a_long_pdf(index):
 
 
 def test_repeated_headers_and_footers_are_gone(index):
-    pages = [r[0] for r in index.catalog.conn.execute(
-        "SELECT p.text FROM pages p JOIN documents d USING (doc_id) WHERE d.path LIKE '%study-tour-canada-2008.pdf'")]
+    doc = next(d for d in index.catalog.iter_documents() if d.path.endswith("study-tour-canada-2008.pdf"))
+    pages = [p.text for p in index.catalog.pages(doc.doc_id)]
     assert len(pages) == 6
     assert not any("Page 3 of 6" in text for text in pages)
 
@@ -68,7 +68,7 @@ def test_repeated_headers_and_footers_are_gone(index):
 def test_scanned_pages_are_ocred_and_searchable(index):
     if shutil.which("tesseract") is None:
         pytest.skip("tesseract is not installed")
-    ocr = index.catalog.conn.execute("SELECT COUNT(*) FROM pages WHERE ocr = 1").fetchone()[0]
+    ocr = index.catalog.ocr_page_count()
     assert ocr == 2
     hits = Searcher(index).search("condition of paper files in the basement registry", k=3)
     assert "registry-memo-basement-files-2006.pdf" in top(hits, 2)

@@ -182,34 +182,31 @@ def people_index(people_corpus, settings, embedder):
 
 
 def _person(index, name):
-    return next(p for p in index.catalog.people().values() if p["name"] == name)
+    return next(p for p in index.catalog.people().values() if p.name == name)
 
 
 def test_variants_merge_into_one_register_person_with_aliases(people_index):
     vdm = _person(people_index, "Mr Pieter van der Merwe")
-    assert vdm["person_id"] == "pieter-van-der-merwe" and vdm["status"] == "left"
-    aliases = {a for (a,) in people_index.catalog.conn.execute(
-        "SELECT alias FROM person_aliases WHERE person_id = ?", (vdm["person_id"],))}
+    assert vdm.person_id == "pieter-van-der-merwe" and vdm.status == "left"
+    aliases = people_index.catalog.aliases(vdm.person_id)
     assert {"Mr P. vd Merwe", "PvdM", "Mr van der Merwe", "Pieter van der Merwe"} <= aliases
-    roles = dict(people_index.catalog.conn.execute(
-        "SELECT role, page FROM mentions WHERE person_id = ? AND name = 'Mr P. vd Merwe'", (vdm["person_id"],)))
+    roles = {m.role: m.page for m in people_index.catalog.mentions(person_id=vdm.person_id) if m.name == "Mr P. vd Merwe"}
     assert roles == {"attendee": 1}
-    mokoena = _person(people_index, "Dr Thandiwe Mokoena")["person_id"]
-    names = {n for (n,) in people_index.catalog.conn.execute("SELECT name FROM mentions WHERE person_id = ?", (mokoena,))}
+    mokoena = _person(people_index, "Dr Thandiwe Mokoena").person_id
+    names = {m.name for m in people_index.catalog.mentions(person_id=mokoena)}
     assert {"T. Mokoena", "Dr Thandiwe Mokoena"} <= names  # fixture minutes say "T. Mokoena"
     # an event's participants are delegates on its report; a participant not in the register is a person too
-    canada = people_index.catalog.conn.execute(
-        "SELECT m.person_id FROM mentions m JOIN documents d USING (doc_id) WHERE d.path LIKE '%study-tour-canada.md' "
-        "AND m.role = 'delegate'").fetchall()
-    assert {r[0] for r in canada} == {"lerato-dlamini", "sipho-ndlovu"}
+    report = [d.doc_id for d in people_index.catalog.iter_documents() if d.path.endswith("study-tour-canada.md")]
+    canada = [m for m in people_index.catalog.mentions(report) if m.role == "delegate"]
+    assert {m.person_id for m in canada} == {"lerato-dlamini", "sipho-ndlovu"}
 
 
 def test_person_ids_are_stable_across_generations(people_corpus, people_index, settings, embedder):
-    before = {p["name"]: p["person_id"] for p in people_index.catalog.people().values()}
+    before = {p.name: p.person_id for p in people_index.catalog.people().values()}
     make_docx(people_corpus / "minutes" / "later.docx", [["Present:", "Ms Thandiwe Mokoena", "Mr Sipho Ndlovu"]],
               title="Later minutes")
     assert ingest([people_corpus], settings, embedder).generation == "g000002"
-    after = {p["name"]: p["person_id"] for p in Index.open(settings, embedder).catalog.people().values()}
+    after = {p.name: p.person_id for p in Index.open(settings, embedder).catalog.people().values()}
     assert {n: after[n] for n in before} == before
 
 
@@ -251,7 +248,7 @@ def test_where_is_paper_only_superseded_and_access(people_index):
     interim = next(d for d in where_is(people_index, "EDRMS pilot interim report", k=5) if d.reference == "REF/PILOT1")
     assert interim.superseded_by == {"reference": "REF/PILOT2", "title": "EDRMS pilot close-out report",
                                      "doc_id": interim.superseded_by["doc_id"],
-                                     "path": str(people_index.catalog.register_entry("REF/PILOT2")["path"])}
+                                     "path": str(people_index.catalog.register_entry("REF/PILOT2").path)}
     assert interim.superseded_by["doc_id"]
     pilot = where_is(people_index, "EDRMS pilot close-out recommendations", k=1)[0]
     assert pilot.reference == "REF/PILOT2" and pilot.pages[0] == 3 and pilot.path.endswith("edrms-pilot.pdf")

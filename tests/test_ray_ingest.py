@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 from typing import Iterator
 
@@ -27,6 +28,7 @@ from kmsearch.cli import cli
 from kmsearch.config import Settings
 from kmsearch.ingest.extract import extract
 from tests import hostile
+from tests.helpers import catalog_sql
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
@@ -276,8 +278,9 @@ def test_a_ray_ingest_writes_the_index_a_local_one_does(ingested):
             ("SELECT * FROM people ORDER BY person_id", ()),
             ("SELECT * FROM person_aliases ORDER BY alias, person_id", ()),
         ]:
-            assert _rows(a.catalog.conn, sql, skip) == _rows(b.catalog.conn, sql, skip), sql
-        assert _rows(a.catalog.conn, "SELECT COUNT(*) FROM pages WHERE ocr = 1")[0][0] == (
+            with closing(catalog_sql(a)) as conn_a, closing(catalog_sql(b)) as conn_b:
+                assert _rows(conn_a, sql, skip) == _rows(conn_b, sql, skip), sql
+        assert a.catalog.ocr_page_count() == (
             2 if shutil.which("tesseract") else 0)
         assert a.manifest["model"] == b.manifest["model"] and a.manifest["counts"] == b.manifest["counts"]
         va, vb = _vectors(ingested["local"].index_dir), _vectors(ingested["ray"].index_dir)
@@ -352,7 +355,7 @@ def test_the_extraction_limits_hold_on_the_cluster(cluster, tmp_path, monkeypatc
     }
     index = Index.open(settings, FakeEmbedder())
     try:
-        docs = dict(index.catalog.conn.execute("SELECT path, title FROM documents").fetchall())
+        docs = {d.path: d.title for d in index.catalog.iter_documents()}
     finally:
         index.close()
     # the original paths, and the titles a local ingest gives (one falls back on the file's own name)

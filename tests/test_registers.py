@@ -57,13 +57,13 @@ def test_access_groups_from_register_and_folder_default(corpus, settings, embedd
     report = ingest([corpus], settings, embedder)
     assert [Path(f.path).name for f in report.files if f.status == "register"] == ["documents.csv"]
     index = Index.open(settings, embedder)
-    docs = {Path(r["path"]).name: r for r in index.catalog.documents([r[0] for r in index.catalog.conn.execute("SELECT doc_id FROM documents")]).values()}
+    docs = {Path(r.path).name: r for r in index.catalog.documents(index.catalog.document_ids()).values()}
     assert "documents.csv" not in docs  # a register is catalogue data, not a searchable document
-    assert docs["km-committee-2009-06.docx"]["access_groups"] == ["executive", "km"]
-    assert docs["km-committee-2009-06.docx"]["reference"] == "KM/2009/7"
-    assert docs["mobile-units.pptx"]["access_groups"] == ["comms"]
-    assert docs["edrms-pilot.pdf"]["access_groups"] == []
-    assert index.catalog.register_entry("KM/2009/7")["location"]["room"] == "3-02"
+    assert docs["km-committee-2009-06.docx"].access_groups == ("executive", "km")
+    assert docs["km-committee-2009-06.docx"].reference == "KM/2009/7"
+    assert docs["mobile-units.pptx"].access_groups == ("comms",)
+    assert docs["edrms-pilot.pdf"].access_groups == ()
+    assert index.catalog.register_entry("KM/2009/7").location.room == "3-02"
 
     searcher = Searcher(index)
     query = "mobile service units wards committee"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from kmsearch.index.store import Index
 from kmsearch.ingest.pipeline import ingest
 from kmsearch.search import Searcher
 from kmsearch.search.filters import Filters
+from tests.helpers import catalog_sql
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -154,8 +156,9 @@ def test_selection_is_none_when_the_caller_reads_everything(corpus, settings, em
     selection = Filters(doc_type=("minutes",)).selection(index)
     assert selection is not None and selection.docs is not None and selection.docs.include  # few: a term set
     assert Filters(doc_type=("minutes",)).selection(index) is selection  # cached for the generation
-    kept = {r[0] for r in index.catalog.conn.execute(
-        "SELECT chunk_id FROM chunks JOIN documents USING (doc_id) WHERE doc_type = 'minutes'")}
+    with closing(catalog_sql(index)) as conn:
+        kept = {r[0] for r in conn.execute(
+            "SELECT chunk_id FROM chunks JOIN documents USING (doc_id) WHERE doc_type = 'minutes'")}
     assert set(np.flatnonzero(selection.mask)) == kept
 
 
@@ -186,8 +189,9 @@ def test_facets_and_document_lookups_do_not_pass_every_id_as_a_parameter(corpus,
 
     ingest([corpus], settings, embedder)
     index = Index.open(settings, embedder)
-    real = [r[0] for r in index.catalog.conn.execute("SELECT doc_id FROM documents")]
-    index.catalog.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32_766)  # stock SQLite's cap (Debian: 250k)
+    real = index.catalog.document_ids()
+    # stock SQLite's cap (Debian: 250k), set on the catalogue's own connection: white-box, as the test is about it
+    index.catalog._conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32_766)
     many = [f"missing-{i}" for i in range(40_000)] + real
     assert set(index.catalog.documents(many)) == set(real)
     everything = facets(index)

@@ -64,8 +64,30 @@ def test_filters_narrow_before_ranking(searcher):
     assert searcher.search(q, filters=Filters(language="fr")) == []
 
 
+def test_author_and_source_filters_take_like_wildcards_literally(corpus, settings, embedder):
+    """'%' and '_' in a filter are characters to find, not SQL LIKE wildcards (before, author="%" or "_" matched
+    every document, source="%" every document in a folder, and source="q_1" the folder "qx1" too)."""
+    for folder in ("q_1", "qx1"):  # "_" in a LIKE pattern would match the "x"
+        (corpus / folder).mkdir()
+        (corpus / folder / "memo.txt").write_text(f"Registry memo {folder} about the file plan.", encoding="utf-8")
+    ingest([corpus], settings, embedder)
+    catalog = Index.open(settings, embedder).catalog
+    assert len(catalog.document_ids()) == 6
+    for wildcard in ("%", "_", "\\", "%%", "_%_"):
+        assert catalog.matching_document_ids(Filters(author=wildcard)) == set(), wildcard
+        assert catalog.matching_document_ids(Filters(source=wildcard)) == set(), wildcard
+    assert catalog.matching_document_ids(Filters(source="q%1")) == set()
+    memo = {d.doc_id for d in catalog.iter_documents() if d.path.endswith("q_1/memo.txt")}
+    assert catalog.matching_document_ids(Filters(source="q_1")) == memo  # "_" is no "any one character"
+    searcher = Searcher(Index.open(settings, embedder))
+    assert searcher.search("registry memo file plan", filters=Filters(author="%")) == []
+    assert searcher.search("registry memo file plan", filters=Filters(source="%")) == []
+    assert len(catalog.matching_document_ids(Filters(author="dlamini"))) == 1  # plain text still matches
+    assert len(catalog.matching_document_ids(Filters(author="van der"))) == 1
+
+
 def test_document_types_were_guessed(searcher):
-    types = dict(searcher.index.catalog.conn.execute("SELECT path, doc_type FROM documents"))
+    types = {d.path: d.doc_type for d in searcher.index.catalog.iter_documents()}
     by_name = {p.rsplit("/", 1)[-1]: t for p, t in types.items()}
     assert by_name == {
         "edrms-pilot.pdf": "report",

@@ -11,7 +11,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Iterable, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,7 +30,7 @@ from kmsearch.index.store import Index
 from kmsearch.search import Filters, Searcher
 from kmsearch.search.facets import facets as compute_facets
 from kmsearch.search.hybrid import MAX_QUERY_CHARS
-from kmsearch.types import DOC_TYPES
+from kmsearch.types import DOC_TYPES, DocumentRecord
 
 log = logging.getLogger(__name__)
 KEY_COOKIE = "kmsearch_key"
@@ -65,7 +65,7 @@ class Caller:
     def can(self, role: str) -> bool:
         return self.key is None or self.key.can(role)
 
-    def may_read(self, access_groups: list[str]) -> bool:
+    def may_read(self, access_groups: Iterable[str]) -> bool:
         return may_read(self.groups, access_groups)
 
 
@@ -216,9 +216,9 @@ def create_app(settings: Settings, open_mode: bool = False, embedder: Embedder |
     Idx = Annotated[Index, Depends(index)]
     Filt = Annotated[FilterParams, Depends(filter_params)]
 
-    def readable_document(idx: Index, doc_id: str, who: Caller) -> dict[str, Any]:
-        doc = idx.catalog.document(doc_id)
-        if doc is None or not who.may_read(doc["access_groups"]):
+    def readable_document(idx: Index, doc_id: str, who: Caller) -> DocumentRecord:
+        doc = idx.catalog.document(doc_id, who.groups)
+        if doc is None:
             raise ApiError(404, "not_found", f"no document {doc_id!r}")
         return doc
 
@@ -273,26 +273,24 @@ def create_app(settings: Settings, open_mode: bool = False, embedder: Embedder |
     @app.get(f"{v1}/documents/{{doc_id}}", tags=["documents"], summary="A document: metadata, pages, register entry")
     def document(doc_id: Annotated[str, Field(max_length=64)], who: Who, idx: Idx) -> dict[str, Any]:
         doc = readable_document(idx, doc_id, who)
-        pages = [{"number": r[0], "text": r[1], "ocr": bool(r[2])} for r in idx.catalog.conn.execute(
-            "SELECT number, text, ocr FROM pages WHERE doc_id = ? ORDER BY number", (doc_id,))]
-        register = idx.catalog.register_entry(doc["reference"]) if doc.get("reference") else None
-        if register and not who.may_read(register["access_groups"]):
-            register = None
+        pages = [{"number": p.number, "text": p.text, "ocr": p.ocr} for p in idx.catalog.pages(doc_id)]
+        register = idx.catalog.register_entry(doc.reference, who.groups) if doc.reference else None
         keep = ("doc_id", "path", "title", "format", "doc_type", "authors", "created", "modified", "date",
                 "language", "n_pages", "reference", "indexed_at")
-        return {**{k: doc[k] for k in keep}, "file_url": f"{v1}/documents/{doc_id}/file", "pages": pages,
-                "register": register}
+        fields = {k: getattr(doc, k) for k in keep} | {"authors": list(doc.authors)}
+        return {**fields, "file_url": f"{v1}/documents/{doc_id}/file", "pages": pages,
+                "register": register.to_json() if register else None}
 
     @app.get(f"{v1}/documents/{{doc_id}}/file", tags=["documents"], summary="The original file",
              response_class=FileResponse)
     def document_file(doc_id: Annotated[str, Field(max_length=64)], who: Who, idx: Idx) -> FileResponse:
         doc = readable_document(idx, doc_id, who)
-        path = Path(doc["path"])
-        real, root = os.path.realpath(path), os.path.realpath(doc["source"] or path.parent)
+        path = Path(doc.path)
+        real, root = os.path.realpath(path), os.path.realpath(doc.source or path.parent)
         # the catalogue's path only, never a user's; and a symlink may not lead outside the ingested folder
         if not (real == root or real.startswith(root + os.sep)) or not os.path.isfile(real):
             raise ApiError(404, "not_found", f"the file of document {doc_id!r} is no longer available")
-        media = MEDIA_TYPES.get(doc["format"]) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        media = MEDIA_TYPES.get(doc.format) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return FileResponse(real, media_type=media, filename=path.name, content_disposition_type="inline")
 
     @app.post(f"{v1}/admin/reindex", tags=["admin"], status_code=202, summary="Start an incremental re-index")
@@ -320,4 +318,4 @@ def _ingested_sources(holder: IndexHolder) -> list[str]:
         idx = holder.current()
     except KmsearchError:
         return []
-    return [r[0] for r in idx.catalog.conn.execute("SELECT DISTINCT source FROM documents WHERE source != '' ORDER BY 1")]
+    return idx.catalog.sources()

@@ -100,15 +100,14 @@ def add_pages(app: FastAPI, caller_from_request: Callable[[Request], Any], index
         if who is None:
             return RedirectResponse("/signin?" + urlencode({"next": str(request.url.path)}), status_code=303)
         idx = index()
-        doc = idx.catalog.document(doc_id)
-        if doc is None or not who.may_read(doc["access_groups"]):
+        doc = idx.catalog.document(doc_id, who.groups)
+        if doc is None:
             return render(request, "error.html", status=404, tab="", message="No such document.")
-        pages = idx.catalog.conn.execute("SELECT number, text FROM pages WHERE doc_id = ? ORDER BY number", (doc_id,)).fetchall()
-        register = idx.catalog.register_entry(doc["reference"]) if doc.get("reference") else None
-        if register and not who.may_read(register["access_groups"]):
-            register = None  # the same rule as the API's document route: a restricted entry's shelf stays hidden
-        return render(request, "document.html", tab="", doc=doc, pages=pages, register=register,
-                      page=request.query_params.get("page"))
+        pages = [(p.number, p.text) for p in idx.catalog.pages(doc_id)]
+        # the same rule as the API's document route: a restricted entry's shelf stays hidden
+        register = idx.catalog.register_entry(doc.reference, who.groups) if doc.reference else None
+        return render(request, "document.html", tab="", doc=doc, pages=pages,
+                      register=register.to_json() if register else None, page=request.query_params.get("page"))
 
     @app.get("/signin", include_in_schema=False)
     def signin_form(request: Request, next: str = "/") -> Response:

@@ -21,10 +21,8 @@ import fcntl
 import json
 import logging
 import os
-import queue
 import shutil
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -37,12 +35,13 @@ from kmsearch import __version__
 from kmsearch.config import DEFAULT_MODEL, Settings
 from kmsearch.errors import IndexError_, IndexLockedError, ModelMismatchError
 from kmsearch.index import dense
+from kmsearch.index.background import BackgroundEmbedder, cache_id
 from kmsearch.index.cache import EmbeddingCache
-from kmsearch.index.catalog import Catalog, connect_readonly, connect_writable, embed_text
+from kmsearch.index.catalog import Catalog, CatalogWriter, connect_writable, copy_catalog, embed_text
 from kmsearch.index.embed import Embedder, make_embedder
 from kmsearch.index import lexical as lexical_index
 from kmsearch.index.lexical import Lexical, LexicalWriter
-from kmsearch.types import Chunk, Document
+from kmsearch.types import Chunk, Document, KnownFile
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 3  # 2: register references and access groups in the catalogue; 3: tantivy BM25, IVF above a size
@@ -136,7 +135,7 @@ class Index:
         settings = resolve_model_setting(settings, manifest)
         gen = index_dir / manifest["generation"]
         try:
-            catalog = Catalog(connect_readonly(gen / "catalog.sqlite"))
+            catalog = Catalog.open(gen / "catalog.sqlite")
             faiss_index = dense.load(gen / "dense.faiss", settings.ivf_nprobe)
             lexical = Lexical.load(gen / "lexical")
         except (OSError, RuntimeError, sqlite3.Error, ValueError) as exc:
@@ -153,13 +152,28 @@ class Index:
         return str(self.manifest["generation"])
 
     def close(self) -> None:
-        self.catalog.conn.close()
+        self.catalog.close()
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Work the index writer runs on the new catalogue just before it commits, to bring tables derived from
+    the documents and registers up to date (the pipeline hands it kmsearch.people's linking). `stale` says
+    whether it must run, and a generation be written, even when nothing else changed (e.g. a newer extractor)."""
+
+    name: str
+    run: Callable[[CatalogWriter], object]
+    stale: Callable[[Catalog], bool] | None = None
 
 
 class IndexWriter:
-    """Builds the next generation. Use as a context manager; nothing is visible until `commit()` returns."""
+    """Builds the next generation. Use as a context manager; nothing is visible until `commit()` returns.
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None, progress: Callable[..., Any] | None = None):
+    `derive`: what to run on the catalogue at commit, in order (see `Derivation`); the title index where-is
+    reads is the catalogue's own and is always brought up to date after them."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, progress: Callable[..., Any] | None = None,
+                 derive: tuple[Derivation, ...] | list[Derivation] = ()):
         self.index_dir = Path(settings.index_dir)
         self.index_dir.mkdir(parents=True, exist_ok=True)
         self._lock_fh = self._lock()
@@ -174,6 +188,7 @@ class IndexWriter:
             self._unlock()
             raise ModelMismatchError(f"embedder {self.embedder.model_id!r} is not the index's {self.settings.model!r}")
         self.progress = progress
+        self.derive = tuple(derive)
         number = (int(self.previous["generation"][1:]) if self.previous else 0) + 1
         self.name = f"g{number:06d}"
         self._cleanup_stale()
@@ -181,11 +196,7 @@ class IndexWriter:
         self.tmp.mkdir()
         if self.previous:
             prev = self.index_dir / self.previous["generation"]
-            src = sqlite3.connect(f"file:{prev / 'catalog.sqlite'}?mode=ro", uri=True)
-            dst = sqlite3.connect(self.tmp / "catalog.sqlite")
-            src.backup(dst)
-            src.close()
-            dst.close()
+            copy_catalog(prev / "catalog.sqlite", self.tmp / "catalog.sqlite")
             self.faiss_index = dense.load(prev / "dense.faiss")
         else:
             self.faiss_index = None
@@ -193,10 +204,10 @@ class IndexWriter:
         previous_lexical = prev / "lexical" if self.previous and (prev / "lexical").is_dir() else None
         self.lexical = LexicalWriter(self.tmp / "lexical", previous_lexical)
         self._lexical_from_scratch = previous_lexical is None and self.previous is not None
-        self.catalog = Catalog(connect_writable(self.tmp / "catalog.sqlite"))
+        self.catalog = CatalogWriter(connect_writable(self.tmp / "catalog.sqlite"))
         self._next_id = self.catalog.next_chunk_id()
         self._pending: list[int] = []  # chunk ids added in this generation
-        self._embedding = _BackgroundEmbedder(self)  # embeds them as they come
+        self._embedding = BackgroundEmbedder(self.settings, self.embedder, progress)  # embeds them as they come
         self.changed = self._lexical_from_scratch
 
     # --- locking ---------------------------------------------------------------------------------------------
@@ -236,12 +247,11 @@ class IndexWriter:
             path.unlink(missing_ok=True)
 
     # --- changes ---------------------------------------------------------------------------------------------
-    def known_files(self) -> dict[str, sqlite3.Row]:
+    def known_files(self) -> dict[str, KnownFile]:
         return self.catalog.known_files()
 
     def add(self, doc: Document, chunks: list[Chunk], size: int = 0, mtime: float = 0.0) -> None:
-        with self.catalog.conn:
-            self.catalog.add_document(doc, chunks, self._next_id, size, mtime)
+        self.catalog.add_document(doc, chunks, self._next_id, size, mtime)
         ids = range(self._next_id, self._next_id + len(chunks))
         self._pending.extend(ids)
         self._embedding.submit([(i, embed_text(doc.title, c.heading, c.text)) for i, c in zip(ids, chunks)])
@@ -249,8 +259,7 @@ class IndexWriter:
         self.changed = True
 
     def remove(self, doc_id: str) -> int:
-        with self.catalog.conn:
-            ids = self.catalog.remove_document(doc_id)
+        ids = self.catalog.remove_document(doc_id)
         pending = set(ids) & set(self._pending)
         if pending:
             self._pending = [i for i in self._pending if i not in pending]
@@ -263,28 +272,22 @@ class IndexWriter:
         return len(ids)
 
     def set_access(self, doc_id: str, reference: str | None, groups: tuple[str, ...]) -> None:
-        with self.catalog.conn:
-            self.changed |= self.catalog.set_access(doc_id, reference, groups)
+        self.changed |= self.catalog.set_access(doc_id, reference, groups)
 
     def replace_register_documents(self, source: str, rows: list[tuple[str | None, Any]]) -> None:
-        with self.catalog.conn:
-            self.changed |= self.catalog.replace_register_documents(source, rows)
+        self.changed |= self.catalog.replace_register_documents(source, rows)
 
     def add_mentions(self, doc_id: str, mentions: list[Any], version: int) -> None:
-        with self.catalog.conn:
-            self.catalog.add_mentions(doc_id, mentions, version)
+        self.catalog.add_mentions(doc_id, mentions, version)
 
     def replace_register_people(self, source: str, people: list[Any]) -> None:
-        with self.catalog.conn:
-            self.changed |= self.catalog.replace_register_people(source, people)
+        self.changed |= self.catalog.replace_register_people(source, people)
 
     def replace_register_events(self, source: str, events: list[Any]) -> None:
-        with self.catalog.conn:
-            self.changed |= self.catalog.replace_register_events(source, events)
+        self.changed |= self.catalog.replace_register_events(source, events)
 
     def touch(self, doc_id: str, size: int, mtime: float) -> None:
-        with self.catalog.conn:
-            self.catalog.touch(doc_id, size, mtime)
+        self.catalog.touch(doc_id, size, mtime)
         self.changed = True
 
     @property
@@ -293,18 +296,17 @@ class IndexWriter:
 
     # --- commit ----------------------------------------------------------------------------------------------
     def commit(self) -> dict[str, Any] | None:
-        """Finish embedding, write FAISS and BM25, and switch to the new generation. None if nothing changed."""
-        from kmsearch.index.titles import sync_titles
-        from kmsearch.people.link import link, needs_linking
-
-        self.changed |= needs_linking(self.catalog)  # an index made before people were, or by an older extractor
+        """Run the derivations, finish embedding, write FAISS and BM25, and switch to the new generation. None if
+        nothing changed."""
+        self.changed |= any(d.stale(self.catalog) for d in self.derive if d.stale)  # e.g. an index made by an older extractor
         if not self.changed:
             self.abort()
             return None
         clock = _Clock()
-        link(self.catalog)
-        sync_titles(self.catalog.conn)
-        clock.lap("people_and_titles")
+        for derivation in self.derive:
+            derivation.run(self.catalog)
+        self.catalog.sync_titles()
+        clock.lap("people_and_titles")  # the lap's name predates Derivation; the ingest benchmark reads it
         vectors, stats = self._embedding.finish(self._pending)
         clock.lap("embedding_wait")
         counts = self.catalog.counts()
@@ -314,8 +316,7 @@ class IndexWriter:
         self.lexical.add(rows)
         passages = self.lexical.commit()
         clock.lap("lexical")
-        self.catalog.conn.execute("PRAGMA optimize")
-        self.catalog.conn.close()
+        self.catalog.close(optimize=True)
         if not (self.faiss_index.ntotal == passages == counts["chunks"]):
             raise IndexError_(
                 f"index sizes disagree (faiss {self.faiss_index.ntotal}, bm25 {passages}, chunks {counts['chunks']}); "
@@ -377,7 +378,7 @@ class IndexWriter:
         for chunk_id, text in self.catalog.iter_embed_texts():
             ids.append(chunk_id)
             texts.append(text)
-        cache = EmbeddingCache(self.settings.cache_path, _cache_id(self.embedder))
+        cache = EmbeddingCache(self.settings.cache_path, cache_id(self.embedder))
         try:
             vectors = cache.get_or_embed(texts, self.embedder.embed, batch_size=max(64, self.settings.batch_size * 4))
         finally:
@@ -394,7 +395,7 @@ class IndexWriter:
     def abort(self) -> None:
         self._embedding.stop()
         try:
-            self.catalog.conn.close()
+            self.catalog.close()
         except sqlite3.Error:
             pass
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -417,78 +418,3 @@ class _Clock:
         now = time.perf_counter()
         self.laps[name] = round(now - self._last, 3)
         self._last = now
-
-
-def _cache_id(embedder: Embedder) -> str:
-    """The embedding cache's key for a model: backends whose vectors differ keep apart (see embed.py)."""
-    return str(getattr(embedder, "cache_id", embedder.model_id))
-
-
-class _BackgroundEmbedder:
-    """Embeds a writer's new passages in a thread while it goes on adding documents (the model releases the GIL),
-    through the embedding cache. `finish` waits for it and returns the vectors of the passages still pending."""
-
-    BATCH = 256  # passages per cache lookup and embedding call
-    WAIT_S = 0.5  # how long to wait for a fuller batch while the ingest is still adding
-
-    def __init__(self, writer: IndexWriter):
-        self.writer = writer
-        self.queue: queue.Queue[list[tuple[int, str]] | None] = queue.Queue()
-        self.vectors: dict[int, np.ndarray] = {}
-        self.hits = self.misses = 0
-        self.error: BaseException | None = None
-        self._stopping = False
-        self.thread: threading.Thread | None = None
-
-    def submit(self, rows: list[tuple[int, str]]) -> None:
-        if self.error is not None:  # the model failed: stop the ingest now, not after extracting everything
-            raise self.error
-        if self.thread is None:
-            self.thread = threading.Thread(target=self._run, name="kmsearch-embed", daemon=True)
-            self.thread.start()
-        self.queue.put(rows)
-
-    def _run(self) -> None:
-        writer = self.writer
-        cache = EmbeddingCache(writer.settings.cache_path, _cache_id(writer.embedder))
-        try:
-            done = False
-            while not done and not self._stopping:
-                batch: list[tuple[int, str]] = []
-                while len(batch) < self.BATCH:
-                    try:
-                        item = self.queue.get(timeout=self.WAIT_S if batch else None)
-                    except queue.Empty:
-                        break
-                    if item is None:
-                        done = True
-                        break
-                    batch.extend(item)
-                if batch and not self._stopping:
-                    vectors = cache.get_or_embed(
-                        [text for _, text in batch], writer.embedder.embed,
-                        batch_size=max(64, writer.settings.batch_size * 4), progress=writer.progress,
-                    )
-                    self.vectors.update(zip((i for i, _ in batch), vectors))
-            self.hits, self.misses = cache.hits, cache.misses
-        except BaseException as exc:  # noqa: BLE001 - handed to the writer's thread in finish()
-            self.error = exc
-        finally:
-            cache.close()
-
-    def finish(self, pending: list[int]) -> tuple[np.ndarray, dict[str, int]]:
-        if self.thread is not None:
-            self.queue.put(None)
-            self.thread.join()
-        if self.error is not None:
-            raise self.error
-        dimension = self.writer.embedder.dimension
-        vectors = np.vstack([self.vectors[i] for i in pending]).astype(np.float32) if pending else np.zeros(
-            (0, dimension), dtype=np.float32)
-        return vectors, {"embedded": self.misses, "cached": self.hits}
-
-    def stop(self) -> None:
-        if self.thread is not None and self.thread.is_alive():
-            self._stopping = True
-            self.queue.put(None)
-            self.thread.join()

@@ -25,16 +25,30 @@ from tqdm import tqdm
 from kmsearch.config import Settings
 from kmsearch.errors import describe_os_error
 from kmsearch.index.embed import Embedder
-from kmsearch.index.store import IndexWriter, atomic_write_json
+from kmsearch.index.catalog import Catalog, CatalogWriter
+from kmsearch.index.store import Derivation, IndexWriter, atomic_write_json
 from kmsearch.ingest.chunk import Chunker
 from kmsearch.ingest.extract import extract
 from kmsearch.ingest.workers import Extracted, ExtractionPool
 from kmsearch import registers
+from kmsearch.people import link as people_link
 from kmsearch.people.extract import EXTRACTOR_VERSION, find_mentions
-from kmsearch.types import Document
+from kmsearch.types import Document, KnownFile
 
 log = logging.getLogger(__name__)
 STATUSES = ("added", "updated", "unchanged", "removed", "failed", "register")
+
+
+def _link_people(catalog: CatalogWriter) -> object:
+    return people_link.link(catalog)  # looked up at each commit, so a test may wrap it
+
+
+def _people_stale(catalog: Catalog) -> bool:
+    return people_link.needs_linking(catalog)  # an index made before people were, or by an older extractor
+
+
+# What every index writer of an ingest derives at commit: people linked from the registers and the mentions.
+DERIVED = (Derivation("people", _link_people, _people_stale),)
 
 
 @dataclass
@@ -157,7 +171,7 @@ def ingest(
     files = [(path, root) for root in roots for path in walk(root) if path not in register_paths]
     embed_bar = _progress(show_progress, unit="chunk", desc="embedding")
     with _workers(settings, embedder) as (pool, embedder), embed_bar:
-        with IndexWriter(settings, embedder, progress=embed_bar.update) as writer:
+        with IndexWriter(settings, embedder, progress=embed_bar.update, derive=DERIVED) as writer:
             chunker = Chunker(writer.embedder.tokenizer, writer.settings.chunk_tokens, writer.settings.chunk_overlap)
             known = writer.known_files()
             with _progress(show_progress, total=len(files), unit="file", desc="extracting") as file_bar:
@@ -169,8 +183,8 @@ def ingest(
             for path_str, row in known.items():
                 in_root = any(path_str == str(r) or path_str.startswith(str(r) + os.sep) for r in roots if r.is_dir())
                 if in_root and path_str not in seen:
-                    writer.remove(row["doc_id"])
-                    report.files.append(FileOutcome(path_str, "removed", doc_id=row["doc_id"]))
+                    writer.remove(row.doc_id)
+                    report.files.append(FileOutcome(path_str, "removed", doc_id=row.doc_id))
             for root in roots:
                 if root.is_dir():
                     report.files.extend(_apply_registers(writer, root))
@@ -201,34 +215,34 @@ class _Job:
 
     outcome: FileOutcome
     root: Path
-    previous: Any  # its catalogue row, when an earlier version is indexed
+    previous: KnownFile | None  # what the catalogue knows of it, when an earlier version is indexed
     size: int
     mtime: float
     digest: str
 
 
 def _changed_files(
-    writer: IndexWriter, files: list[tuple[Path, Path]], known: dict[str, Any], report: IngestReport, bar: tqdm
+    writer: IndexWriter, files: list[tuple[Path, Path]], known: dict[str, KnownFile], report: IngestReport, bar: tqdm
 ) -> Iterator[tuple[Path, _Job]]:
     """Put every file in the report in walk order; settle the unchanged and unreadable ones here and yield the
     others for extraction. Runs lazily, a few files ahead of the workers."""
     for path, root in files:
         started = time.perf_counter()
         previous = known.get(str(path))
-        outcome = FileOutcome(str(path), "failed", doc_id=previous["doc_id"] if previous else None)
+        outcome = FileOutcome(str(path), "failed", doc_id=previous.doc_id if previous else None)
         report.files.append(outcome)
         try:
             stat = path.stat()
-            touched = previous is None or (previous["size"], previous["mtime"]) != (stat.st_size, stat.st_mtime)
+            touched = previous is None or (previous.size, previous.mtime) != (stat.st_size, stat.st_mtime)
             digest = file_hash(path) if touched else None
         except OSError as exc:
             _failed(outcome, describe_os_error(exc), previous)
         else:
-            if previous is None or (digest is not None and digest != previous["content_hash"]):
+            if previous is None or (digest is not None and digest != previous.content_hash):
                 yield path, _Job(outcome, root, previous, stat.st_size, stat.st_mtime, digest or "")
                 continue
             if digest is not None:  # touched, same content
-                writer.touch(previous["doc_id"], stat.st_size, stat.st_mtime)
+                writer.touch(previous.doc_id, stat.st_size, stat.st_mtime)
             outcome.status = "unchanged"
         outcome.seconds = round(time.perf_counter() - started, 3)
         bar.update()
@@ -253,7 +267,7 @@ def _store_extracted(writer: IndexWriter, chunker: Chunker, job: _Job, extracted
     outcome.seconds = round(extracted.seconds + time.perf_counter() - started, 3)
 
 
-def _failed(outcome: FileOutcome, reason: str, previous: Any) -> None:
+def _failed(outcome: FileOutcome, reason: str, previous: KnownFile | None) -> None:
     outcome.status = "failed"
     outcome.reason = f"{reason}; the previously indexed version is kept" if previous is not None else reason
 
@@ -283,15 +297,16 @@ def _apply_registers(writer: IndexWriter, root: Path) -> list[FileOutcome]:
         if path.startswith(str(root) + os.sep):
             entry = by_path.get(path)
             groups = entry.access_groups if entry else registers.folder_groups(Path(path), root)
-            writer.set_access(row["doc_id"], entry.reference if entry else None, groups)
+            writer.set_access(row.doc_id, entry.reference if entry else None, groups)
     return outcomes
 
 
-def _store(writer: IndexWriter, chunker: Chunker, doc: Document, previous: Any, size: int, mtime: float) -> tuple[str, int]:
+def _store(writer: IndexWriter, chunker: Chunker, doc: Document, previous: KnownFile | None, size: int,
+           mtime: float) -> tuple[str, int]:
     """Replace or add one document; returns its outcome status and chunk count."""
     chunks = chunker.chunk(doc)
     if previous is not None:
-        writer.remove(previous["doc_id"])
+        writer.remove(previous.doc_id)
     writer.add(doc, chunks, size, mtime)
     writer.add_mentions(doc.doc_id, find_mentions(((p.number, p.text) for p in doc.pages), doc.authors),
                         EXTRACTOR_VERSION)
@@ -305,13 +320,13 @@ def ingest_documents(
     started = time.perf_counter()
     report = IngestReport()
     with _progress(show_progress, unit="chunk", desc="embedding") as bar:
-        with IndexWriter(settings, embedder, progress=bar.update) as writer:
+        with IndexWriter(settings, embedder, progress=bar.update, derive=DERIVED) as writer:
             chunker = Chunker(writer.embedder.tokenizer, writer.settings.chunk_tokens, writer.settings.chunk_overlap)
             known = writer.known_files()
             for doc in _progress(show_progress, iterable=documents, unit="doc", desc="chunking"):
                 previous = known.get(doc.path)
-                if previous is not None and previous["content_hash"] == doc.content_hash:
-                    report.files.append(FileOutcome(doc.path, "unchanged", doc_id=previous["doc_id"]))
+                if previous is not None and previous.content_hash == doc.content_hash:
+                    report.files.append(FileOutcome(doc.path, "unchanged", doc_id=previous.doc_id))
                     continue
                 doc = dataclasses.replace(doc, doc_id=doc.doc_id or doc_id_for(doc.path))
                 status, n_chunks = _store(writer, chunker, doc, previous, 0, 0.0)

@@ -139,11 +139,11 @@ class ExtractionPool:
         """Wait until a worker answers, dies or runs out of time, and record what that means for its file."""
         first = min(w.deadline for w in self._workers)
         timeout = None if first == float("inf") else max(0.0, first - time.monotonic())
-        events = set(wait([w.conn for w in self._workers] + [w.process.sentinel for w in self._workers], timeout))
+        events = set(wait([w.pipe for w in self._workers] + [w.process.sentinel for w in self._workers], timeout))
         for i, worker in enumerate(self._workers):
             # An answer counts even when it arrives late: the parent may have been busy writing meanwhile.
-            if worker.conn in events or worker.process.sentinel in events or worker.conn.poll(0):
-                replace = self._receive(worker, done) if worker.conn.poll(0) else self._lost(worker, done)
+            if worker.pipe in events or worker.process.sentinel in events or worker.pipe.poll(0):
+                replace = self._receive(worker, done) if worker.pipe.poll(0) else self._lost(worker, done)
             elif worker.deadline <= time.monotonic():
                 if not worker.ready:
                     raise KmsearchError(f"an extraction worker did not start within {START_TIMEOUT_S:g} s")
@@ -157,7 +157,7 @@ class ExtractionPool:
     def _receive(self, worker: _Worker, done: dict[int, Extracted]) -> bool:
         """Take one message from a worker; True when the worker is gone or retires and must be replaced."""
         try:
-            message = worker.conn.recv()
+            message = worker.pipe.recv()
         except (EOFError, OSError):
             return self._lost(worker, done)
         if message[0] == "ready":
@@ -191,7 +191,7 @@ class _Worker:
     """The parent's handle on one worker process: its pipe, and the file it is on with that file's deadline."""
 
     def __init__(self, process_class: type, settings: Settings):
-        self.conn, child = multiprocessing.Pipe()
+        self.pipe, child = multiprocessing.Pipe()
         self.process = process_class(target=serve, args=(child, settings), name="kmsearch-extract", daemon=True)
         self.process.start()
         child.close()  # the worker holds the only other end: its death reads as end-of-file here
@@ -208,7 +208,7 @@ class _Worker:
     def send(self, seq: int, fn: Extractor, path: Path, timeout: float) -> None:
         self.job, self.sent, self.ocr_pages = seq, time.monotonic(), 0
         self.deadline = self.sent + timeout
-        self.conn.send((fn, str(path)))
+        self.pipe.send((fn, str(path)))
 
     def kill(self) -> None:
         """SIGKILL the worker's process group (the worker and any Tesseract it runs) and reap it."""
@@ -218,7 +218,7 @@ class _Worker:
             except OSError:  # not yet its own group leader, or already gone
                 self.process.kill()
         self.process.join(5)
-        self.conn.close()
+        self.pipe.close()
 
 
 def _death_reason(worker: _Worker) -> str:

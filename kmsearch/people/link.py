@@ -13,16 +13,15 @@ person's id is a slug of their name ("thandiwe-mokoena"), and an opaque author i
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
-from kmsearch.index.catalog import Catalog
+from kmsearch.index.catalog import Catalog, CatalogWriter
 from kmsearch.people.extract import EXTRACTOR_VERSION, find_mentions
 from kmsearch.people.names import ParsedName, given_compatible, merge_given, parse_name, slug
+from kmsearch.types import PersonRecord, RegisterPersonRecord
 
 log = logging.getLogger(__name__)
 _ACRONYM = re.compile(r"^[A-Z][a-z]{1,3}[A-Z]$")  # "PvdM"
@@ -34,7 +33,7 @@ class _Person:
 
     name: ParsedName
     given: tuple[str, ...]
-    register: dict[str, Any] | None = None
+    register: RegisterPersonRecord | None = None
     aliases: set[str] = field(default_factory=set)
     nickname: str = ""
     person_id: str = ""
@@ -59,49 +58,30 @@ class _Person:
 
 def needs_linking(catalog: Catalog) -> bool:
     """True when some document's mentions are missing or were found by an older extractor."""
-    row = catalog.conn.execute(
-        "SELECT 1 FROM documents d LEFT JOIN mention_docs m USING (doc_id) "
-        "WHERE m.version IS NULL OR m.version < ? LIMIT 1", (EXTRACTOR_VERSION,)
-    ).fetchone()
-    return row is not None
+    return catalog.needs_mentions(EXTRACTOR_VERSION)
 
 
-def _backfill(catalog: Catalog) -> int:
+def _backfill(catalog: CatalogWriter) -> int:
     """Extract mentions from the stored pages of documents indexed before people were (or by an older extractor)."""
-    stale = [r[0] for r in catalog.conn.execute(
-        "SELECT d.doc_id FROM documents d LEFT JOIN mention_docs m USING (doc_id) "
-        "WHERE m.version IS NULL OR m.version < ?", (EXTRACTOR_VERSION,))]
+    stale = catalog.documents_needing_mentions(EXTRACTOR_VERSION)
     for doc_id in stale:
-        row = catalog.conn.execute("SELECT authors FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-        authors = json.loads(row[0])
-        pages = catalog.conn.execute("SELECT number, text FROM pages WHERE doc_id = ? ORDER BY number", (doc_id,))
-        catalog.add_mentions(doc_id, find_mentions(pages.fetchall(), authors), EXTRACTOR_VERSION)
+        doc = catalog.document(doc_id)
+        authors = list(doc.authors) if doc else []
+        pages = [(p.number, p.text) for p in catalog.pages(doc_id)]
+        catalog.add_mentions(doc_id, find_mentions(pages, authors), EXTRACTOR_VERSION)
     return len(stale)
 
 
-def _event_mentions(catalog: Catalog) -> None:
-    """Participants of an event in the events register are delegates on the event's report, when it is indexed."""
-    catalog.conn.execute("DELETE FROM mentions WHERE source = 'events'")
-    rows = catalog.conn.execute(
-        "SELECT e.participants, d.doc_id FROM register_events e "
-        "JOIN register_documents r ON r.reference = e.report_reference "
-        "JOIN documents d ON d.path = r.path"
-    ).fetchall()
-    catalog.conn.executemany(
-        "INSERT INTO mentions (doc_id, name, role, page, certain, source) VALUES (?, ?, 'delegate', NULL, 1, 'events')",
-        [(doc_id, name) for participants, doc_id in rows for name in json.loads(participants)],
-    )
-
-
-def resolve(register: list[dict[str, Any]], names: list[tuple[str, bool]]) -> tuple[list[_Person], dict[str, _Person]]:
+def resolve(register: list[RegisterPersonRecord],
+            names: list[tuple[str, bool]]) -> tuple[list[_Person], dict[str, _Person]]:
     """People from register rows and (name, certain) pairs; returns the people and the person of each name."""
     people: list[_Person] = []
     by_key: dict[str, list[_Person]] = defaultdict(list)
     for row in register:
-        parsed = parse_name(row["name"])
+        parsed = parse_name(row.name)
         if parsed is None or any(p.accepts(parsed) and p.given == parsed.given for p in by_key[parsed.key]):
             continue  # the same register person from a second folder's register
-        person = _Person(parsed, parsed.given, register=row, aliases={row["name"]}, nickname=parsed.nickname)
+        person = _Person(parsed, parsed.given, register=row, aliases={row.name}, nickname=parsed.nickname)
         people.append(person)
         by_key[parsed.key].append(person)
     of_name: dict[str, _Person] = {}
@@ -154,44 +134,30 @@ def _assign_ids(people: list[_Person], previous: dict[str, str]) -> None:
         taken.add(pid)
 
 
-def link(catalog: Catalog) -> dict[str, int]:
+def link(catalog: CatalogWriter) -> dict[str, int]:
     """Rebuild people and aliases from the registers and the mentions, and attach every mention to its person."""
-    conn = catalog.conn
-    with conn:
+    with catalog.transaction():
         backfilled = _backfill(catalog)
-        _event_mentions(catalog)
-        previous = {alias: pid for alias, pid in conn.execute("SELECT alias, person_id FROM person_aliases")}
-        register = [dict(r) for r in conn.execute("SELECT * FROM register_people ORDER BY source, name")]
-        names = [(r[0], bool(r[1])) for r in conn.execute(
-            "SELECT name, MAX(certain) FROM mentions GROUP BY name ORDER BY name")]
-        people, of_name = resolve(register, names)
+        catalog.replace_event_mentions()
+        previous = catalog.person_aliases()
+        people, of_name = resolve(catalog.register_people(), catalog.mention_names())
         _assign_ids(people, previous)
-        conn.execute("DELETE FROM person_aliases")
-        conn.execute("DELETE FROM people")
-        conn.executemany(
-            "INSERT INTO people VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [_person_row(p) for p in people if p.register is not None or p.aliases & of_name.keys()],
+        kept = [p for p in people if p.register is not None or p.aliases & of_name.keys()]
+        count = catalog.replace_people(
+            [_record(p) for p in kept], {p.person_id: p.aliases for p in kept},
+            {name: p.person_id for name, p in of_name.items()},
         )
-        kept = {r[0] for r in conn.execute("SELECT person_id FROM people")}
-        conn.executemany(
-            "INSERT OR IGNORE INTO person_aliases VALUES (?, ?)",
-            [(alias, p.person_id) for p in people if p.person_id in kept for alias in sorted(p.aliases)],
-        )
-        conn.execute("UPDATE mentions SET person_id = NULL")
-        conn.executemany(
-            "UPDATE mentions SET person_id = ? WHERE name = ?", [(p.person_id, name) for name, p in of_name.items()]
-        )
-    stats = {"people": len(kept), "mentions": sum(1 for _ in of_name), "backfilled": backfilled}
+    stats = {"people": count, "mentions": len(of_name), "backfilled": backfilled}
     log.info("people linked: %s", stats)
     return stats
 
 
-def _person_row(person: _Person) -> tuple[Any, ...]:
-    reg = person.register or {}
-    name = reg.get("name") or person.name.text
-    return (
-        person.person_id, name, reg.get("unit"), reg.get("role"), reg.get("email"), reg.get("status"),
-        reg.get("skills", "[]"), reg.get("qualifications", "[]"), reg.get("trainings", "[]"), int(bool(reg)),
-    )
+def _record(person: _Person) -> PersonRecord:
+    """The person as the catalogue keeps them: their register row's fields, or only their best name."""
+    reg = person.register
+    if reg is None:
+        return PersonRecord(person.person_id, person.name.text)
+    return PersonRecord(person.person_id, reg.name or person.name.text, reg.unit, reg.role, reg.email, reg.status,
+                        reg.skills, reg.qualifications, reg.trainings, in_register=True)
 
 

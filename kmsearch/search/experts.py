@@ -27,12 +27,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from kmsearch.access import Groups
 from kmsearch.index.store import Index
 from kmsearch.people.names import parse_name
-from kmsearch.access import sql_clause
 from kmsearch.search.filters import Filters
 from kmsearch.search.hybrid import Searcher, checked_query
 from kmsearch.search.snippets import make_snippet, query_stems
+from kmsearch.types import PersonRecord
 
 ROLE_WEIGHTS = {"author": 1.0, "presenter": 0.8, "delegate": 0.7, "attendee": 0.4, "mentioned": 0.25}
 DOCUMENT_ROLES = ("author", "presenter", "delegate", "attendee")  # hold for every page of the document
@@ -127,13 +128,13 @@ def _overlap(topic: set[str], phrase: str) -> float:
     return shared / math.sqrt(len(topic) * len(words)) if shared else 0.0
 
 
-def skill_match(topic: set[str], person: dict[str, Any]) -> float:
+def skill_match(topic: set[str], person: PersonRecord) -> float:
     """How well the register entry covers the topic: the best phrase, plus a little for each other match."""
     if not topic:
         return 0.0
-    scored = [_overlap(topic, s) for s in person.get("skills", [])]
-    scored += [0.5 * _overlap(topic, s) for s in (*person.get("trainings", []), *person.get("qualifications", []),
-                                                    person.get("role") or "", person.get("unit") or "") if s]
+    scored = [_overlap(topic, s) for s in person.skills]
+    scored += [0.5 * _overlap(topic, s) for s in (*person.trainings, *person.qualifications,
+                                                    person.role or "", person.unit or "") if s]
     scored = sorted((s for s in scored if s > 0), reverse=True)
     return scored[0] + 0.1 * sum(scored[1:]) if scored else 0.0
 
@@ -145,8 +146,7 @@ class _Credit:
     evidence: list[tuple[float, int, str]] = field(default_factory=list)  # (contribution, chunk_id, role)
 
 
-def who_knows(index: Index, query: str, k: int = 10, groups: frozenset[str] | None = None,
-              evidence: int = 3) -> list[Expert]:
+def who_knows(index: Index, query: str, k: int = 10, groups: Groups = None, evidence: int = 3) -> list[Expert]:
     """The people who know most about `query`, best first, each with up to `evidence` passages."""
     query = checked_query(query, k)
     if not query:
@@ -156,22 +156,20 @@ def who_knows(index: Index, query: str, k: int = 10, groups: frozenset[str] | No
     scores = Searcher(index).score_chunks(topic, PASSAGES, "hybrid", Filters(groups=groups), index.settings.fusion)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:PASSAGES]
     chunks = catalog.chunks([c for c, _ in ranked])
-    docs = catalog.documents(list({row["doc_id"] for row in chunks.values()}))
-    newest = catalog.conn.execute("SELECT MAX(CAST(SUBSTR(date, 1, 4) AS INTEGER)) FROM documents").fetchone()[0]
+    # the passages were retrieved under the caller's groups; reading their documents under them too costs nothing
+    docs = catalog.documents(list({row.doc_id for row in chunks.values()}), groups)
+    chunks = {c: row for c, row in chunks.items() if row.doc_id in docs}
+    newest = catalog.newest_year()
     doc_roles: dict[str, dict[str, str]] = defaultdict(dict)  # doc -> person -> strongest document-level role
     named: dict[tuple[str, int], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # (doc, page) -> names
-    if docs:
-        marks = ",".join("?" * len(docs))
-        rows = catalog.conn.execute(
-            f"SELECT doc_id, person_id, role, page, name FROM mentions WHERE person_id IS NOT NULL "
-            f"AND doc_id IN ({marks})", list(docs))
-        for doc_id, person_id, role, page, name in rows:
-            if role in DOCUMENT_ROLES:
-                current = doc_roles[doc_id].get(person_id)
-                if current is None or ROLE_WEIGHTS[role] > ROLE_WEIGHTS[current]:
-                    doc_roles[doc_id][person_id] = role
-            if page is not None:
-                named[(doc_id, page)][person_id].add(name)
+    for m in catalog.mentions(list(docs), linked=True):
+        person_id = m.person_id or ""
+        if m.role in DOCUMENT_ROLES:
+            current = doc_roles[m.doc_id].get(person_id)
+            if current is None or ROLE_WEIGHTS[m.role] > ROLE_WEIGHTS[current]:
+                doc_roles[m.doc_id][person_id] = m.role
+        if m.page is not None:
+            named[(m.doc_id, m.page)][person_id].add(m.name)
 
     # A document's association mass is shared among its people (Balog's p(ca|d)): one author of a report gets
     # all of it, each of twelve speakers in a programme a twelfth.
@@ -181,8 +179,8 @@ def who_knows(index: Index, query: str, k: int = 10, groups: frozenset[str] | No
         row = chunks.get(chunk_id)
         if row is None:
             continue
-        doc_id, page, text = row["doc_id"], row["page"], row["text"]
-        weight = math.exp(-rank / RANK_DECAY) * _recency(docs[doc_id]["date"], newest)
+        doc_id, page, text = row.doc_id, row.page, row.text
+        weight = math.exp(-rank / RANK_DECAY) * _recency(docs[doc_id].date, newest)
         on_page = named.get((doc_id, page), {})
         for person_id in doc_roles.get(doc_id, {}).keys() | on_page.keys():
             role = doc_roles.get(doc_id, {}).get(person_id, "mentioned")
@@ -203,8 +201,8 @@ def who_knows(index: Index, query: str, k: int = 10, groups: frozenset[str] | No
             credit[person_id].score += SKILL_WEIGHT * match
 
     best = sorted(((pid, c) for pid, c in credit.items() if c.score > 0 and pid in people),
-                  key=lambda kv: (-kv[1].score, people[kv[0]]["name"]))[:k]
-    aliases = _readable_aliases(index, [pid for pid, _ in best], groups)
+                  key=lambda kv: (-kv[1].score, people[kv[0]].name))[:k]
+    aliases = catalog.readable_aliases([pid for pid, _ in best], groups)
     stems = query_stems(topic)
     experts = []
     for person_id, c in best:
@@ -214,30 +212,14 @@ def who_knows(index: Index, query: str, k: int = 10, groups: frozenset[str] | No
             if len(shown) >= evidence:
                 break
             row = chunks[chunk_id]
-            doc = docs[row["doc_id"]]
-            if any(e.doc_id == row["doc_id"] and e.page == row["page"] for e in shown):
+            doc = docs[row.doc_id]
+            if any(e.doc_id == row.doc_id and e.page == row.page for e in shown):
                 continue
-            shown.append(Evidence(row["doc_id"], doc["path"], doc["title"], row["page"], role,
-                                  make_snippet(row["text"], stems), contribution))
+            shown.append(Evidence(row.doc_id, doc.path, doc.title, row.page, role,
+                                  make_snippet(row.text, stems), contribution))
         experts.append(Expert(
-            person_id, person["name"], tuple(a for a in aliases.get(person_id, []) if a != person["name"]),
-            person["unit"], person["role"], person["email"], person["status"], c.score, tuple(shown),
-            tuple(person["skills"]), c.register,
+            person_id, person.name, tuple(a for a in aliases.get(person_id, []) if a != person.name),
+            person.unit, person.role, person.email, person.status, c.score, tuple(shown), person.skills, c.register,
         ))
     return experts
 
-
-def _readable_aliases(index: Index, person_ids: list[str], groups: frozenset[str] | None) -> dict[str, list[str]]:
-    """The forms of each person's name seen in documents the caller may read (a restricted document's wording
-    of a name is not shown to others)."""
-    if not person_ids:
-        return {}
-    marks = ",".join("?" * len(person_ids))
-    where, args = sql_clause(groups)
-    rows = index.catalog.conn.execute(
-        f"SELECT DISTINCT m.person_id, m.name FROM mentions m JOIN documents d USING (doc_id) "
-        f"WHERE m.person_id IN ({marks}) AND {where} ORDER BY m.name", [*person_ids, *args])
-    out: dict[str, list[str]] = defaultdict(list)
-    for person_id, name in rows:
-        out[person_id].append(name)
-    return out

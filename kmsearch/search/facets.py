@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
+from kmsearch.access import may_read
 from kmsearch.index.store import Index
 from kmsearch.search.filters import Filters
 from kmsearch.search.hybrid import Searcher
@@ -17,14 +18,15 @@ FACETS = ("type", "year", "source", "language")
 def facets(
     index: Index, query: str = "", filters: Filters | None = None, mode: str = "hybrid", doc_ids: set[str] | None = None
 ) -> dict[str, dict[str, int]]:
-    """Counts over `doc_ids` if given (a search's candidates), else over what `query` finds, else over all."""
+    """Counts over `doc_ids` if given (a search's candidates), else over what `query` finds, else over all; only
+    ever over documents the filters' caller (`filters.groups`) may read."""
     filters = filters or Filters()
     if doc_ids is None and query.strip():
         doc_ids = Searcher(index).search_page(query, 1, 1, mode, filters, passages=1)[1]
     if doc_ids is not None:
-        rows = ((d["doc_type"], d["date"], d["path"], d["source"], d["language"])
-                for d in index.catalog.documents(list(doc_ids)).values())
-        return _count(rows)
+        docs = index.catalog.documents(list(doc_ids)).values()
+        return _count((d.doc_type, d.date, d.path, d.source, d.language) for d in docs
+                      if may_read(filters.groups, d.access_groups))  # given ids count only if the caller may read them
     return _all_documents(index, filters)
 
 
@@ -33,9 +35,7 @@ def _all_documents(index: Index, filters: Filters) -> dict[str, dict[str, int]]:
     documents at a million passages) and kept for the generation, like the filter selections."""
     cache: dict[Filters, dict[str, dict[str, int]]] = index.derived.setdefault("facets.all", {})
     if filters not in cache:
-        where, args = filters.where()
-        rows = index.catalog.conn.execute(
-            f"SELECT d.doc_type, d.date, d.path, d.source, d.language FROM documents d WHERE {where}", args)
+        rows = index.catalog.iter_facet_rows(filters)
         if len(cache) >= 64:
             cache.clear()
         cache[filters] = _count(rows)

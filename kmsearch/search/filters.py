@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, fields
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from kmsearch.access import sql_clause
 from kmsearch.errors import InvalidParameterError
 from kmsearch.index.catalog import Catalog
 from kmsearch.index.lexical import DocFilter
@@ -46,40 +43,11 @@ class Filters:
     def active(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self) if f.name != "groups") or self.groups is not None
 
-    def where(self) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        args: list[Any] = []
-        if self.doc_type:
-            clauses.append(f"d.doc_type IN ({','.join('?' * len(self.doc_type))})")
-            args.extend(self.doc_type)
-        if self.date_from:
-            clauses.append("d.date >= ?")
-            args.append(self.date_from)
-        if self.date_to:
-            clauses.append("SUBSTR(d.date, 1, ?) <= ?")  # "2009" includes every day of 2009
-            args.extend([len(self.date_to), self.date_to])
-        if self.author:
-            clauses.append("LOWER(d.authors) LIKE ?")
-            args.append(f"%{self.author.lower()}%")
-        if self.source:
-            resolved = os.path.abspath(Path(self.source).expanduser())
-            clauses.append("(d.path LIKE ? OR d.path LIKE ?)")
-            args.extend([resolved + "/%", f"%/{self.source.strip('/')}/%"])
-        if self.language:
-            clauses.append("d.language = ?")
-            args.append(self.language.lower())
-        if self.groups is not None:
-            clause, groups = sql_clause(self.groups)
-            clauses.append(clause)
-            args.extend(groups)
-        return " AND ".join(clauses) or "1", args
-
     def doc_ids(self, catalog: Catalog) -> set[str] | None:
         """Documents allowed by these filters, or None when nothing is filtered."""
         if not self.active:
             return None
-        where, args = self.where()
-        return {r[0] for r in catalog.conn.execute(f"SELECT d.doc_id FROM documents d WHERE {where}", args)}
+        return catalog.matching_document_ids(self)  # the SQL, LIKE escaping and access clause: index/catalog/query.py
 
     def selection(self, index: Any) -> Selection | None:
         """What both retrievers may return under these filters, for one open index generation; None when they
@@ -141,12 +109,12 @@ class _ChunkLayout:
     def of(cls, index: Any) -> _ChunkLayout:
         layout = index.derived.get("filters.layout")
         if layout is None:
-            conn = index.catalog.conn
-            doc_ids = [r[0] for r in conn.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
+            catalog = index.catalog
+            doc_ids = catalog.document_ids()
             ordinal = {d: i for i, d in enumerate(doc_ids)}
-            size = (conn.execute("SELECT MAX(chunk_id) FROM chunks").fetchone()[0] or -1) + 1
+            size = (catalog.max_chunk_id() or -1) + 1
             chunk_doc = np.full(size, -1, dtype=np.int32)
-            for doc_id, lo, hi in conn.execute("SELECT doc_id, MIN(chunk_id), MAX(chunk_id) FROM chunks GROUP BY doc_id"):
+            for doc_id, lo, hi in catalog.chunk_spans():
                 chunk_doc[lo : hi + 1] = ordinal[doc_id]  # a document's chunks have consecutive ids
             layout = index.derived["filters.layout"] = cls(doc_ids, ordinal, chunk_doc)
         return layout

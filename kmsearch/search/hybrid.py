@@ -12,14 +12,13 @@ import os
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
-from typing import Any
 
 from kmsearch.errors import InvalidParameterError
 from kmsearch.index import dense
 from kmsearch.index.store import Index
 from kmsearch.search.filters import Filters
 from kmsearch.search.snippets import make_snippet, query_stems
-from kmsearch.types import Hit, Passage
+from kmsearch.types import ChunkRecord, Hit, Passage
 
 log = logging.getLogger(__name__)
 MODES = ("hybrid", "dense", "bm25")
@@ -157,10 +156,10 @@ class Searcher:
         for doc_id, chunk_scores in by_doc.items():
             doc = docs[doc_id]
             best = [
-                Passage(c, rows[c]["page"], rows[c]["heading"], make_snippet(_body(rows[c]), stems), s)
+                Passage(c, rows[c].page, rows[c].heading, make_snippet(_body(rows[c]), stems), s)
                 for c, s in chunk_scores[:passages]
             ]
-            hits.append(Hit(doc_id, doc["path"], doc["title"], doc["doc_type"], doc["date"], chunk_scores[0][1], tuple(best)))
+            hits.append(Hit(doc_id, doc.path, doc.title, doc.doc_type, doc.date, chunk_scores[0][1], tuple(best)))
         return hits
 
     @staticmethod
@@ -172,9 +171,9 @@ class Searcher:
         return checked_query(query, k)
 
 
-def _body(row: Any) -> str:
+def _body(row: ChunkRecord) -> str:
     """A passage's text without its leading heading, which a hit shows on its own."""
-    text, heading = row["text"], row["heading"]
+    text, heading = row.text, row.heading
     if heading and text.startswith(heading) and len(text) > len(heading):
         return text[len(heading) :].lstrip(" :.-")
     return text

@@ -4,31 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 
-import Stemmer
+from kmsearch.index.stems import query_stems, stem_words
 
-from kmsearch.index.lexical import query_terms
+__all__ = ["make_snippet", "query_stems"]  # query_stems lives with the index, which needs it for titles
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-# Question words and other function words BM25 keeps (its stop list is Lucene's short one) but a snippet
-# should not highlight.
-_NOT_HIGHLIGHTED = set(
-    "what which who whom whose where when why how do does did done we our us you your i me my about any all "
-    "some can could would should may might must shall will also have has had having been being were was am "
-    "from than then there here these those this its it's so very just more most other into over under up out "
-    "know tell find show give".split()
-)
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
-def query_stems(query: str) -> set[str]:
-    """The stems a snippet highlights: the query's BM25 terms, less the function words above."""
-    return set(query_terms(query)) - set(_stemmer().stemWords(sorted(_NOT_HIGHLIGHTED)))
 
 
 def make_snippet(text: str, stems: set[str], width: int = 40) -> str:
@@ -39,7 +20,7 @@ def make_snippet(text: str, stems: set[str], width: int = 40) -> str:
     if not words:
         return html.escape(text[:300])
     lowered = [m.group().lower() for m in words]
-    hits = [s in stems for s in _stemmer().stemWords(lowered)] if stems else [False] * len(words)
+    hits = [s in stems for s in stem_words(lowered)] if stems else [False] * len(words)
     best = 0
     if any(hits):
         hit_at = [i for i, h in enumerate(hits) if h]

@@ -28,17 +28,17 @@ import heapq
 import logging
 import math
 import re
-import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from kmsearch.access import may_read
+from kmsearch.access import Groups, may_read
+from kmsearch.index.catalog import PAPER_ONLY, title_text
+from kmsearch.index.stems import query_stems
 from kmsearch.index.store import Index
-from kmsearch.index.titles import title_text
 from kmsearch.search.filters import Filters
 from kmsearch.search.hybrid import Searcher, checked_query
-from kmsearch.search.snippets import query_stems
+from kmsearch.types import DocumentRecord, Hit, RegisterEntry
 
 TITLE_WEIGHT = 1.0
 TYPE_BONUS = 0.4
@@ -50,7 +50,6 @@ CONTENT_DOCUMENTS = 50
 TITLE_CANDIDATES = 1000  # keys scored by title per request (the rest share only words common across titles)
 CONTENT_DECAY = 3.0
 log = logging.getLogger(__name__)
-_PLACE = ("building", "room", "cabinet", "shelf")
 _TYPE_WORDS = {
     "minutes": ("minutes",), "minute": ("minutes",), "policy": ("policy",), "policies": ("policy",),
     "guideline": ("policy",), "strategy": ("policy",), "presentation": ("presentation",),
@@ -134,31 +133,31 @@ def _types_named(query: str) -> set[str]:
 @dataclass
 class _Candidate:
     key: str  # doc_id, or "ref:" + reference for paper-only entries
-    doc: dict[str, Any] | None
-    entry: dict[str, Any] | None
+    doc: DocumentRecord | None
+    entry: RegisterEntry | None
     content: float = 0.0
     title: float = 0.0
     pages: tuple[int, ...] = ()
 
     @property
     def doc_type(self) -> str:
-        return (self.entry or {}).get("type") or (self.doc or {}).get("doc_type") or "other"
+        return (self.entry.type if self.entry else None) or (self.doc.doc_type if self.doc else None) or "other"
 
     @property
     def date(self) -> str | None:
-        return (self.entry or {}).get("date") or (self.doc or {}).get("date")
+        return (self.entry.date if self.entry else None) or (self.doc.date if self.doc else None)
 
 
-def _readable(entry: dict[str, Any], groups: frozenset[str] | None) -> bool:
-    return may_read(groups, entry["access_groups"])
+def _readable(item: DocumentRecord | RegisterEntry, groups: Groups) -> bool:
+    return may_read(groups, item.access_groups)
 
 
 @dataclass
 class _Titles:
     """What where-is keeps per generation: the register (small) and which key answers for each reference. The
-    title stems stay in the catalogue (kmsearch.index.titles) and are read per request."""
+    title stems stay in the catalogue (kmsearch.index.catalog.titles) and are read per request."""
 
-    entries: list[dict[str, Any]]
+    entries: list[RegisterEntry]
     by_reference: dict[str, str]  # register reference -> its key (the document filed under it, or "ref:" + it)
     count: int  # titles in all: documents and paper-only register rows
     available: bool  # False for a generation written before the title tables (content alone then)
@@ -168,19 +167,15 @@ def _titles(index: Index) -> _Titles:
     cached = index.derived.get("where.titles")
     if cached is not None:
         return cached
-    conn = index.catalog.conn
-    entries = index.catalog.register_entries()
-    references = {e["reference"] for e in entries}
-    by_reference = {ref: doc_id for doc_id, ref in conn.execute(
-        "SELECT doc_id, reference FROM documents WHERE reference IS NOT NULL ORDER BY rowid") if ref in references}
-    by_reference.update({e["reference"]: "ref:" + e["reference"] for e in entries if not e["path"]})
-    try:
-        count = conn.execute("SELECT COUNT(*) FROM title_keys").fetchone()[0]
-        available = True
-    except sqlite3.OperationalError:
+    catalog = index.catalog
+    entries = catalog.register_entries()  # all of them, for the generation; each request keeps what it may read
+    references = {e.reference for e in entries}
+    by_reference = {ref: doc_id for ref, doc_id in catalog.documents_by_reference().items() if ref in references}
+    by_reference.update({e.reference: PAPER_ONLY + e.reference for e in entries if not e.path})
+    count = catalog.title_count()
+    if count is None:
         log.warning("%s: no title index in this generation; where-is ranks by content only", index.generation)
-        count, available = 0, False
-    titles = _Titles(entries, by_reference, count, available)
+    titles = _Titles(entries, by_reference, count or 0, count is not None)
     index.derived["where.titles"] = titles
     return titles
 
@@ -190,103 +185,134 @@ def _title_scores(index: Index, titles: _Titles, stems: set[str]) -> dict[str, f
     weight of the shared stems over that of all the request's stems."""
     if not stems or not titles.available:
         return {}
-    conn, marks, args = index.catalog.conn, ",".join("?" * len(stems)), sorted(stems)
-    df = dict(conn.execute(f"SELECT stem, COUNT(*) FROM title_terms WHERE stem IN ({marks}) GROUP BY stem", args))
+    df = index.catalog.title_stem_counts(stems)
     n = titles.count
     idf = {w: math.log(1 + (n + 1) / (1 + df.get(w, 0))) for w in stems}
     total = sum(idf.values())
     scores: dict[str, float] = defaultdict(float)
-    for stem, key in conn.execute(f"SELECT stem, key FROM title_terms WHERE stem IN ({marks})", args):
+    for stem, key in index.catalog.title_matches(stems):
         scores[key] += idf[stem]
     best = heapq.nsmallest(TITLE_CANDIDATES, scores.items(), key=lambda kv: (-kv[1], kv[0]))
     return {key: TITLE_WEIGHT * score / total for key, score in best}
 
 
-def where_is(index: Index, query: str, k: int = 5, groups: frozenset[str] | None = None) -> list[Located]:
+@dataclass
+class _Request:
+    """One where-is request under way: the register entries the caller may read, each key's document and entry
+    (read once), and the candidates admitted so far."""
+
+    index: Index
+    groups: Groups
+    titles: _Titles
+    all_entries: dict[str, RegisterEntry]  # every entry, by reference (a document's own row is looked up here)
+    by_reference: dict[str, RegisterEntry]  # the entries the caller may read
+    candidates: dict[str, _Candidate] = field(default_factory=dict)
+    items: dict[str, tuple[DocumentRecord | None, RegisterEntry | None]] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, index: Index, groups: Groups) -> _Request:
+        titles = _titles(index)
+        readable = {e.reference: e for e in titles.entries if _readable(e, groups)}
+        return cls(index, groups, titles, {e.reference: e for e in titles.entries}, readable)
+
+    def fetch(self, keys: list[str]) -> None:
+        """Each key's document and register row (a document's own row, if it has one), read in one go."""
+        docs = self.index.catalog.documents([k for k in keys if k not in self.items and not k.startswith(PAPER_ONLY)])
+        for key in keys:
+            if key in self.items:
+                continue
+            if key.startswith(PAPER_ONLY):
+                entry = self.all_entries.get(key[len(PAPER_ONLY):])
+                self.items[key] = (None, entry if entry and not entry.path else None)
+            elif key in docs:
+                doc = docs[key]
+                self.items[key] = (doc, self.all_entries.get(doc.reference) if doc.reference else None)
+            else:
+                self.items[key] = (None, None)
+
+    def admit(self, key: str) -> _Candidate | None:
+        """The candidate for `key` if the caller may read it (its document, else its register entry)."""
+        if key not in self.candidates:
+            self.fetch([key])
+            doc, entry = self.items[key]
+            if doc is not None and not _readable(doc, self.groups):
+                return None
+            if doc is None and (entry is None or entry.reference not in self.by_reference):
+                return None
+            readable_entry = entry if entry and entry.reference in self.by_reference else None
+            self.candidates[key] = _Candidate(key, doc, readable_entry)
+        return self.candidates[key]
+
+
+def where_is(index: Index, query: str, k: int = 5, groups: Groups = None) -> list[Located]:
     """The documents `query` describes, best first, with their best pages and register location."""
     query = checked_query(query, k)
     if not query:
         return []
-    index_titles = _titles(index)
-    filters = Filters(groups=groups)
-    all_entries = {e["reference"]: e for e in index_titles.entries}
-    entries = [e for e in index_titles.entries if _readable(e, groups)]
-    by_reference = {e["reference"]: e for e in entries}
-    candidates: dict[str, _Candidate] = {}
-    items: dict[str, tuple[dict[str, Any] | None, dict[str, Any] | None]] = {}
-
-    def fetch(keys: list[str]) -> None:
-        """Each key's document and register row (a document's own row, if it has one), read in one go."""
-        docs = index.catalog.documents([k for k in keys if k not in items and not k.startswith("ref:")])
-        for key in keys:
-            if key in items:
-                continue
-            if key.startswith("ref:"):
-                entry = all_entries.get(key[4:])
-                items[key] = (None, entry if entry and not entry["path"] else None)
-            elif key in docs:
-                doc = docs[key]
-                items[key] = (doc, all_entries.get(doc["reference"]) if doc.get("reference") else None)
-            else:
-                items[key] = (None, None)
-
-    def admit(key: str) -> _Candidate | None:
-        """The candidate for `key` if the caller may read it (its document, else its register entry)."""
-        if key not in candidates:
-            fetch([key])
-            doc, entry = items[key]
-            if doc is not None and not _readable(doc, groups):
-                return None
-            if doc is None and (entry is None or entry["reference"] not in by_reference):
-                return None
-            candidates[key] = _Candidate(key, doc, entry if entry and entry["reference"] in by_reference else None)
-        return candidates[key]
-
-    title_scores = _title_scores(index, index_titles, query_stems(query) - _FILLER)
-    fetch(list(title_scores))
+    request = _Request.start(index, groups)
+    title_scores = _title_scores(index, request.titles, query_stems(query) - _FILLER)
+    request.fetch(list(title_scores))
     for key, title_score in title_scores.items():
-        found = admit(key)
+        found = request.admit(key)
         if found is not None:
             found.title = title_score
+    hits = _content(request, query)
+    citations, dates_cited = _citations(request, hits)
+    lowered = query.lower()
+    for reference in request.by_reference:  # cited, or named in the request itself
+        if reference in citations or reference.lower() in lowered:
+            request.admit(request.titles.by_reference.get(reference, PAPER_ONLY + reference))
+    for day in dates_cited:
+        for key in index.catalog.title_keys_dated(day) if request.titles.available else ():
+            request.admit(key)
+    scored = _scored(request, query, citations, dates_cited)
+    paths = {e.reference: e.path for e in request.by_reference.values()}
+    return [_located(index, candidate, score, successor, paths) for score, candidate, successor in scored[:k]]
 
+
+def _content(request: _Request, query: str) -> list[Hit]:
+    """Hybrid search for the request; each readable document found gets a content score by its rank, and pages."""
     # Rank fusion here, whatever the topic-search default: on the judged where-is set (docs/benchmarks.md) RRF found
     # 14/14 documents first against 13/14 for score fusion; known-item requests lean on exact title words.
-    hits = Searcher(index).search(query, k=CONTENT_DOCUMENTS, filters=filters, fusion="rrf", passages=3)
-    fetch([hit.doc_id for hit in hits])
+    hits = Searcher(request.index).search(query, k=CONTENT_DOCUMENTS, filters=Filters(groups=request.groups),
+                                          fusion="rrf", passages=3)
+    request.fetch([hit.doc_id for hit in hits])
     for rank, hit in enumerate(hits):
-        found = admit(hit.doc_id)
+        found = request.admit(hit.doc_id)
         if found is not None:
             found.content = math.exp(-rank / CONTENT_DECAY)
             found.pages = tuple(dict.fromkeys(p.page for p in hit.passages))
-    # A passage citing a paper-only entry's reference, or naming a day, lends part of its document's score.
-    citations: dict[str, float] = defaultdict(float)  # register reference -> credit
-    dates_cited: dict[str, float] = defaultdict(float)  # ISO date -> credit
-    paper_only = _reference_pattern([r for r, e in by_reference.items() if not e["path"]])
-    rows_by_chunk = index.catalog.chunks([p.chunk_id for h in hits for p in h.passages])
+    return hits
+
+
+def _citations(request: _Request, hits: list[Hit]) -> tuple[dict[str, float], dict[str, float]]:
+    """A passage citing a paper-only entry's reference, or naming a day, lends part of its document's score:
+    credit per register reference, and per ISO date."""
+    citations: dict[str, float] = defaultdict(float)
+    dates_cited: dict[str, float] = defaultdict(float)
+    paper_only = _reference_pattern([r for r, e in request.by_reference.items() if not e.path])
+    rows_by_chunk = request.index.catalog.chunks([p.chunk_id for h in hits for p in h.passages])
     for hit in hits:
-        citing = candidates.get(hit.doc_id)
+        citing = request.candidates.get(hit.doc_id)
         if citing is None:
             continue
         share = CITATION_SHARE * (citing.content + citing.title)
-        text = " ".join(rows_by_chunk[p.chunk_id]["text"] for p in hit.passages if p.chunk_id in rows_by_chunk)
+        text = " ".join(rows_by_chunk[p.chunk_id].text for p in hit.passages if p.chunk_id in rows_by_chunk)
         for reference in set(paper_only.findall(text)) if paper_only else ():
             citations[reference] += share
         for day in _days(text) - {citing.date}:  # minutes open with their own date; that is no citation
             dates_cited[day] += share
-    lowered = query.lower()
-    for reference, entry in by_reference.items():  # cited, or named in the request itself
-        if reference in citations or reference.lower() in lowered:
-            admit(index_titles.by_reference.get(reference, "ref:" + reference))
-    for day in dates_cited:
-        for (key,) in index.catalog.conn.execute("SELECT key FROM title_keys WHERE date = ?", (day,)) \
-                if index_titles.available else ():
-            admit(key)
+    return citations, dates_cited
 
-    years = _years(query)
-    types = _types_named(query)
-    successors = {e["supersedes"]: e for e in entries if e.get("supersedes")}
+
+def _scored(request: _Request, query: str, citations: dict[str, float],
+            dates_cited: dict[str, float]) -> list[tuple[float, _Candidate, RegisterEntry | None]]:
+    """(score, candidate, the entry superseding it) for every candidate that matches some of the request, best
+    first."""
+    years, types, lowered = _years(query), _types_named(query), query.lower()
+    successors = {e.supersedes: e for e in request.by_reference.values() if e.supersedes}
     scored = []
-    for candidate in candidates.values():
+    for candidate in request.candidates.values():
         entry, date = candidate.entry, candidate.date
         doc_years = _years(_title_text(candidate)) | ({int(date[:4])} if date and date[:4].isdigit() else set())
         year_match = bool(years & doc_years)
@@ -294,36 +320,35 @@ def where_is(index: Index, query: str, k: int = 5, groups: frozenset[str] | None
         if candidate.doc_type in types and date and len(date) == 10:
             matched += dates_cited.get(date, 0.0)
         if entry:
-            matched += citations.get(entry["reference"], 0.0)
-            matched += REFERENCE_BONUS if entry["reference"].lower() in lowered else 0.0
+            matched += citations.get(entry.reference, 0.0)
+            matched += REFERENCE_BONUS if entry.reference.lower() in lowered else 0.0
         if matched <= 0:
             continue  # nothing of the request is in it: a type or year alone does not make an answer
         score = matched + (TYPE_BONUS if candidate.doc_type in types else 0.0) + (YEAR_BONUS if year_match else 0.0)
-        successor = successors.get(entry["reference"]) if entry else None
+        successor = successors.get(entry.reference) if entry else None
         if successor is not None and not year_match:
             score *= SUPERSEDED_FACTOR
-        scored.append((score, candidate, candidate.doc_type, date, successor))
-
+        scored.append((score, candidate, successor))
     scored.sort(key=lambda s: (-s[0], s[1].key))
-    paths = {e["reference"]: e["path"] for e in entries}
-    out = []
-    for score, candidate, doc_type, date, successor in scored[:k]:
-        doc, entry = candidate.doc, candidate.entry
-        out.append(Located(
-            doc_id=doc["doc_id"] if doc else None,
-            path=doc["path"] if doc else None,
-            title=(entry or {}).get("title") or doc["title"],
-            doc_type=doc_type,
-            date=date,
-            pages=candidate.pages,
-            location={k: entry["location"][k] for k in _PLACE if k in entry["location"]} if entry and entry["location"]
-            else None,
-            custodian=(entry or {}).get("custodian"),
-            reference=(entry or {}).get("reference"),
-            superseded_by=_successor(successor, index, paths) if successor else None,
-            score=score,
-        ))
-    return out
+    return scored
+
+
+def _located(index: Index, candidate: _Candidate, score: float, successor: RegisterEntry | None,
+             paths: dict[str, str | None]) -> Located:
+    doc, entry = candidate.doc, candidate.entry
+    return Located(
+        doc_id=doc.doc_id if doc else None,
+        path=doc.path if doc else None,
+        title=(entry.title if entry else None) or (doc.title if doc else ""),
+        doc_type=candidate.doc_type,
+        date=candidate.date,
+        pages=candidate.pages,
+        location=entry.location.to_json() if entry and not entry.location.empty else None,
+        custodian=entry.custodian if entry else None,
+        reference=entry.reference if entry else None,
+        superseded_by=_successor(successor, index, paths) if successor else None,
+        score=score,
+    )
 
 
 def _title_text(candidate: _Candidate) -> str:
@@ -337,9 +362,7 @@ def _reference_pattern(references: list[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w/])(" + "|".join(re.escape(r) for r in refs) + r")(?![\w/])")
 
 
-def _successor(entry: dict[str, Any], index: Index, paths: dict[str, str | None]) -> dict[str, Any]:
-    path = paths.get(entry["reference"])
-    row = index.catalog.conn.execute(
-        "SELECT doc_id FROM documents WHERE path = ? ORDER BY rowid LIMIT 1", (path,)).fetchone() if path else None
-    doc_id = row[0] if row else None
-    return {"reference": entry["reference"], "title": entry["title"], "doc_id": doc_id, "path": path}
+def _successor(entry: RegisterEntry, index: Index, paths: dict[str, str | None]) -> dict[str, Any]:
+    path = paths.get(entry.reference)
+    doc_id = index.catalog.first_document_at(path) if path else None
+    return {"reference": entry.reference, "title": entry.title, "doc_id": doc_id, "path": path}
