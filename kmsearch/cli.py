@@ -16,7 +16,7 @@ from typing import Any, Callable
 import click
 
 from kmsearch import __version__
-from kmsearch.config import BACKENDS, Settings
+from kmsearch.config import BACKENDS, FUSIONS, Settings
 from kmsearch.errors import KmsearchError
 from kmsearch.types import DOC_TYPES
 
@@ -155,7 +155,7 @@ def _highlight(snippet: str) -> str:
 @model_option
 @click.option("--k", "-k", default=10, show_default=True, help="Number of documents.")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
-@click.option("--fusion", type=click.Choice(["rrf", "score"]), default=None, help="Hybrid fusion [default: score].")
+@click.option("--fusion", type=click.Choice(FUSIONS), default=None, help="Hybrid fusion [default: score].")
 @click.option("--type", "doc_types", multiple=True, type=click.Choice(DOC_TYPES), help="Document type (repeatable).")
 @click.option("--from", "date_from", default=None, help="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--to", "date_to", default=None, help="Latest date: YYYY, YYYY-MM or YYYY-MM-DD.")
@@ -275,7 +275,7 @@ def eval_group() -> None:
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--mode", "modes", multiple=True, type=click.Choice(["hybrid", "dense", "bm25", "all"]), default=["all"],
               show_default=True, help="Repeatable; all = bm25, dense and hybrid with each fusion.")
-@click.option("--fusion", type=click.Choice(["rrf", "score"]), default=None, help="Fusion for hybrid [default: both].")
+@click.option("--fusion", type=click.Choice(FUSIONS), default=None, help="Fusion for hybrid [default: both].")
 @click.option("--split", default="test", show_default=True)
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Scratch index, kept for the next run [default: indexes/eval/<folder name>].")

@@ -26,7 +26,7 @@ from typing import Any, Protocol, Sequence
 
 import numpy as np
 
-from kmsearch.config import BACKENDS, DEFAULT_MODEL, Settings
+from kmsearch.config import DEFAULT_MODEL, Settings
 from kmsearch.errors import InvalidParameterError, KmsearchError
 
 log = logging.getLogger(__name__)
@@ -347,11 +347,8 @@ def _onnx_family(model_path: str) -> bool:
 
 def choose_backend(settings: Settings) -> str:
     """The backend `settings.backend` names, with `auto` resolved for this machine and model."""
-    backend = str(settings.backend or "auto").strip().lower()
-    if backend not in BACKENDS:
-        raise InvalidParameterError(f"setting backend: {settings.backend!r} is not one of {', '.join(BACKENDS)}")
-    if backend != "auto":
-        return backend
+    if settings.backend != "auto":  # one of config.BACKENDS, checked when the settings were made
+        return settings.backend
     if gpu_usable(settings):
         return "torch"
     return CPU_DEFAULT if _onnx_family(resolve_model(settings.model or DEFAULT_MODEL)) else "torch"

@@ -44,7 +44,7 @@ import numpy as np
 
 from kmsearch.config import DEFAULT_MODEL, Settings
 from kmsearch.errors import InvalidParameterError, KmsearchError, describe_os_error
-from kmsearch.ingest.workers import Extracted, ExtractionPool, Extractor, check_limits
+from kmsearch.ingest.workers import Extracted, ExtractionPool, Extractor
 from kmsearch.types import Document
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,7 @@ def _backend_for_cluster(settings: Settings, gpus: int) -> Settings:
     choose = getattr(embed, "choose_backend", None)
     if choose is None or not hasattr(settings, "backend"):  # a kmsearch with one backend
         return settings
-    if gpus and str(settings.backend or "auto").strip().lower() == "auto":
+    if gpus and settings.backend == "auto":
         return settings.replace(backend="torch")
     return settings.replace(backend=choose(settings))
 
@@ -235,7 +235,6 @@ class RayExtractionPool:
     """
 
     def __init__(self, settings: Settings, in_flight: int | None = None):
-        check_limits(settings)
         self.ray = import_ray()
         if not self.ray.is_initialized():
             raise KmsearchError("RayExtractionPool needs a connection to a cluster: use it inside RayCluster(...)")

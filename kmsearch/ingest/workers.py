@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from kmsearch.config import Settings
-from kmsearch.errors import ExtractionError, InvalidParameterError, KmsearchError, describe_os_error
+from kmsearch.errors import ExtractionError, KmsearchError, describe_os_error
 from kmsearch.types import Document
 
 T = TypeVar("T")
@@ -58,18 +58,6 @@ def timeout_reason(settings: Settings, ocr_pages: int = 0) -> str:
             f"{ocr_pages} pages sent to OCR)")
 
 
-def check_limits(settings: Settings) -> None:
-    """The per-file limits and the OCR resolution, checked before any file is sent (here, or to a Ray cluster)."""
-    if settings.extract_timeout_s <= 0 or settings.extract_memory_mb <= 0:
-        raise InvalidParameterError("extract_timeout_s and extract_memory_mb must be positive, got "
-                                    f"{settings.extract_timeout_s} and {settings.extract_memory_mb}")
-    if settings.ocr_page_timeout_s < 0:
-        raise InvalidParameterError(f"ocr_page_timeout_s must be 0 or more, got {settings.ocr_page_timeout_s}")
-    # Below 50 dpi Tesseract reads nothing; above 600 a rendered A4 page passes 35 MB and OCR time grows with it.
-    if settings.ocr and not 50 <= settings.ocr_dpi <= 600:
-        raise InvalidParameterError(f"ocr_dpi must be between 50 and 600, got {settings.ocr_dpi}")
-
-
 def memory_reason(settings: Settings) -> str:
     return f"extraction needed more than {settings.extract_memory_mb} MB (extract_memory_mb)"
 
@@ -84,9 +72,6 @@ class ExtractionPool:
     """
 
     def __init__(self, settings: Settings):
-        check_limits(settings)
-        if settings.extract_workers < 1:
-            raise InvalidParameterError(f"extract_workers must be at least 1, got {settings.extract_workers}")
         self.settings = settings
         self.size = int(settings.extract_workers)
         self._workers: list[_Worker] = []
@@ -411,4 +396,4 @@ def _address_space() -> int:
     return 0
 
 
-__all__ = ["ExtractionPool", "Extracted", "check_limits", "memory_reason", "timeout_reason"]
+__all__ = ["ExtractionPool", "Extracted", "memory_reason", "timeout_reason"]
