@@ -26,7 +26,6 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
 
-import annotated_types
 from pydantic import (BaseModel, ConfigDict, Field, ModelWrapValidatorHandler, ValidationError, field_validator,
                       model_validator)
 
@@ -211,12 +210,12 @@ def allowed(name: str) -> str:
     words = {int: "a whole number", float: "a number", bool: "true or false", str: "text", Path: "a path"}
     noun = words.get(kind, "a table") if isinstance(kind, type) else "a table"
     low = high = None
-    for rule in info.metadata:
-        if isinstance(rule, annotated_types.Ge):
+    for rule in info.metadata:  # annotated_types' Ge, Gt, Le, as Field(ge=..., gt=..., le=...) makes them
+        if hasattr(rule, "ge"):
             low = f"{rule.ge}"
-        elif isinstance(rule, annotated_types.Gt):
+        elif hasattr(rule, "gt"):
             low = f"above {rule.gt}"
-        elif isinstance(rule, annotated_types.Le):
+        elif hasattr(rule, "le"):
             high = f"{rule.le}"
     if low is not None and high is not None:
         return f"{noun} from {low} to {high}"

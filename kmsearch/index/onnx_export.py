@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from kmsearch.errors import KmsearchError
-from kmsearch.index.store import fsync_path
+from kmsearch.index.files import fsync_path
 
 log = logging.getLogger(__name__)
 

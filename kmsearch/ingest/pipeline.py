@@ -25,7 +25,8 @@ from tqdm import tqdm
 from kmsearch.config import Settings
 from kmsearch.errors import describe_os_error
 from kmsearch.index.embed import Embedder
-from kmsearch.index.store import IndexWriter, atomic_write_json
+from kmsearch.index.files import atomic_write_json
+from kmsearch.index.store import IndexWriter
 from kmsearch.ingest.chunk import Chunker
 from kmsearch.ingest.extract import extract
 from kmsearch.ingest.workers import Extracted, ExtractionPool
