@@ -1,8 +1,10 @@
 """Extraction in worker processes, each file under a time limit and a memory limit.
 
-Workers are forked from multiprocessing's fork server: a clean process (no threads, no model) that imported the
-extractors once (`kmsearch.ingest.preload`), so a worker starts in milliseconds. A worker takes one file at a
-time and answers with the `Document` or the reason there is none. A file that runs past `extract_timeout_s`
+Workers are forked from multiprocessing's fork server (the public `forkserver` context): a clean process (no
+model, nothing of the parent's) that imported the extractors once (`kmsearch.ingest.preload`), so a worker starts
+in a few tens of milliseconds of CPU instead of the 2-5 s a spawned interpreter takes to import them
+(scripts/bench_workers.py; docs/benchmarks.md). A worker takes one file at a time and answers with the `Document`
+or the reason there is none. A file that runs past `extract_timeout_s`
 gets its worker killed (SIGKILL, with any Tesseract it started) and a fresh worker takes the next file; each
 page the worker sends to OCR adds `ocr_page_timeout_s` to its file's limit (it says so before starting the page),
 so a long scan is not cut off for being long while a hung page still is; a
@@ -12,6 +14,11 @@ space), so a file that needs more fails with MemoryError inside its worker inste
 
 Workers never load the embedding model: chunking, embedding and every index write stay in the parent. They
 ignore Ctrl-C (the parent's `with` block kills them) and die with the parent when it is killed.
+
+Why not a ready-made pool: `concurrent.futures.ProcessPoolExecutor` (also with `max_tasks_per_child`) marks the
+whole pool broken when one worker dies and cannot kill one task's worker at its deadline, and neither it nor
+`multiprocessing.Pool` kills a worker's process group or extends a deadline per OCR page. The pool here is the
+scheduling; process creation is multiprocessing's own.
 """
 
 from __future__ import annotations
