@@ -359,8 +359,11 @@ def _detach() -> None:
         return
     sentinel = parent.sentinel
     signal.signal(signal.SIGIO, signal.SIG_DFL)
-    fcntl.fcntl(sentinel, fcntl.F_SETOWN, -os.getpgid(0))
-    fcntl.fcntl(sentinel, fcntl.F_SETFL, fcntl.fcntl(sentinel, fcntl.F_GETFL) | os.O_ASYNC)
+    try:
+        fcntl.fcntl(sentinel, fcntl.F_SETOWN, -os.getpgid(0))
+        fcntl.fcntl(sentinel, fcntl.F_SETFL, fcntl.fcntl(sentinel, fcntl.F_GETFL) | os.O_ASYNC)
+    except OSError:  # a system without SIGIO on pipes: the worker still ends when it next reads from the parent
+        pass
     if wait([sentinel], 0):  # the parent went before that took hold
         os._exit(0)
 
