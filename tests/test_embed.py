@@ -24,6 +24,7 @@ from kmsearch.index.embed import (
     OnnxEmbedder,
     SentenceTransformerEmbedder,
     cache_key,
+    check_export,
     choose_backend,
     make_embedder,
     model_folder,
@@ -138,9 +139,10 @@ def test_export_folder_is_keyed_by_the_models_files(tmp_path: Path) -> None:
 def test_export_killed_midway_leaves_no_finished_folder(tmp_path: Path) -> None:
     """SIGKILL an export once its fp32 file is being written: only a temporary folder is left, which lookups
     ignore and the next export removes."""
-    code = ("from kmsearch.index.embed import model_folder, resolve_model; from kmsearch.index import onnx_export; "
+    code = ("from kmsearch.index.embed import check_export, model_folder, resolve_model; "
+            "from kmsearch.index import onnx_export; "
             f"onnx_export.export(model_folder(resolve_model({DEFAULT_MODEL!r})), {DEFAULT_MODEL!r}, "
-            f"__import__('pathlib').Path({str(tmp_path)!r}))")
+            f"__import__('pathlib').Path({str(tmp_path)!r}), check=check_export)")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
     try:
         deadline = time.monotonic() + 300
@@ -165,7 +167,7 @@ def test_export_killed_midway_leaves_no_finished_folder(tmp_path: Path) -> None:
 def onnx_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One export of the default model for this module (about half a minute)."""
     root = tmp_path_factory.mktemp("onnx")
-    onnx_export.ensure_export(model_folder(resolve_model(DEFAULT_MODEL)), DEFAULT_MODEL, root)
+    onnx_export.ensure_export(model_folder(resolve_model(DEFAULT_MODEL)), DEFAULT_MODEL, root, check=check_export)
     return root
 
 

@@ -72,10 +72,8 @@ def test_hostile_corpus_is_indexed_or_reported(tmp_path: Path, settings: Setting
     expects = hostile.build(folder)
     # OCR on, to show that thousands of blank pages are not OCRed; text caps small enough to keep the test quick
     settings = settings.replace(ocr=True, max_pages=1000, max_chars=2_000_000)
-    started = time.monotonic()
-    with deadline(120):
+    with deadline(120):  # a hang guard; how long the corpus takes is measured by scripts/bench_hostile.py
         report = ingest([folder], settings, embedder)
-    seconds = time.monotonic() - started
 
     got = outcomes(report)
     assert sorted(got) == sorted(e.name for e in expects)  # every file reported, once
@@ -98,7 +96,7 @@ def test_hostile_corpus_is_indexed_or_reported(tmp_path: Path, settings: Setting
     assert saved["limits"] == {"extract_timeout_s": 120.0, "ocr_page_timeout_s": 60.0, "extract_memory_mb": 2048, "max_file_mb": 200.0,
                                "extract_workers": settings.extract_workers, "max_pages": 1000, "max_chars": 2_000_000}
     assert {f["path"] for f in saved["files"]} == {str(folder / e.name) for e in expects}
-    assert seconds < 60, report.to_json()
+    assert not [f.path for f in report.files if "took longer than" in (f.reason or "")]  # none waited for a limit
 
 
 def _small_corpus(folder: Path) -> Path:
@@ -131,10 +129,8 @@ def test_a_file_over_the_time_limit_is_killed_and_the_batch_goes_on(tmp_path, se
     folder = _small_corpus(tmp_path / "corpus")
     (folder / "slow.txt").write_text("Never read to the end.", encoding="utf-8")
     monkeypatch.setattr("kmsearch.ingest.pipeline.extract", hostile.slow_extract)  # runs in the workers
-    started = time.monotonic()
-    with deadline(60):
+    with deadline(60):  # slow.txt sleeps for an hour: the ingest ends only if its worker is killed
         report = ingest([folder], settings.replace(extract_timeout_s=1), embedder)
-    assert time.monotonic() - started < 20
     got = outcomes(report)
     assert got["slow.txt"].status == "failed"
     assert got["slow.txt"].reason == "extraction took longer than 1 s (extract_timeout_s)"
@@ -234,14 +230,23 @@ def test_blank_pages_are_not_sent_to_ocr(tmp_path, monkeypatch):
     assert "Blank appendix volume" in doc.text
 
 
-def test_many_lines_are_joined_in_linear_time() -> None:
+def test_many_lines_are_joined_in_linear_time(monkeypatch) -> None:
+    """Each line goes through the joining once. Joined pairwise, each join copying the paragraph so far, these
+    50,000 lines took minutes; counted here in characters handed to the join functions, not timed (the time is
+    in scripts/bench_hostile.py)."""
     lines = [f"line {i} of a registry export with a few words" for i in range(50_000)]  # 2.5 MB, no blank line
-    started = time.perf_counter()
-    (block,) = clean.text_to_blocks("\n".join(lines))
-    clean.lines_to_blocks(lines)
-    assert time.perf_counter() - started < 5  # quadratic joining took minutes here
-    assert block.text.startswith("line 0 of")
-    assert block.text.endswith("line 49999 of a registry export with a few words")
+    handled: list[int] = []
+    for name in ("join_lines", "join_hyphenated"):
+        def counted(*args, _join=getattr(clean, name)):
+            handled.append(sum(len(a) if isinstance(a, str) else sum(map(len, a)) for a in args))
+            return _join(*args)
+
+        monkeypatch.setattr(clean, name, counted)
+    with deadline(120):
+        (block,) = clean.text_to_blocks("\n".join(lines))
+        (other,) = clean.lines_to_blocks(lines)
+    assert block.text == other.text == " ".join(lines)
+    assert 0 < sum(handled) <= 2 * sum(map(len, lines))  # each line once, in each of the two calls
 
 
 def test_text_denser_than_prose_makes_bounded_passages(tokenizer) -> None:
@@ -259,14 +264,15 @@ def tokenizer(fake_embedder):
 
 
 @pytest.mark.parametrize("field, value, says", [
-    ("extract_timeout_s", 0, "extract_timeout_s and extract_memory_mb must be positive"),
-    ("ocr_page_timeout_s", -1, "ocr_page_timeout_s must be 0 or more, got -1"),
-    ("extract_workers", 0, "extract_workers must be at least 1, got 0"),
-    ("ocr_dpi", 0, "ocr_dpi must be between 50 and 600, got 0"),
+    ("extract_timeout_s", 0, "setting extract_timeout_s: 0 is not a number above 0"),
+    ("extract_memory_mb", 0, "setting extract_memory_mb: 0 is not a whole number above 0"),
+    ("ocr_page_timeout_s", -1, "setting ocr_page_timeout_s: -1 is not a number of 0 or more"),
+    ("extract_workers", 0, "setting extract_workers: 0 is not a whole number of 1 or more"),
+    ("ocr_dpi", 0, "setting ocr_dpi: 0 is not a whole number from 50 to 600"),
 ])
 def test_bad_limits_are_refused_before_any_file_is_read(settings, field, value, says):
+    """Refused when the settings are made (kmsearch/config.py), so no pool starts and no file is read."""
     from kmsearch.errors import InvalidParameterError
-    from kmsearch.ingest.workers import ExtractionPool
 
-    with pytest.raises(InvalidParameterError, match=says):
+    with pytest.raises(InvalidParameterError, match=re.escape(says)):
         ExtractionPool(settings.replace(ocr=True, **{field: value}))

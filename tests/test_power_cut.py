@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -51,30 +52,44 @@ def check(db: Path) -> tuple[int, int]:
         conn.close()
 
 
+def wait_for(condition: Callable[[], bool], within: float, what: str) -> None:
+    """Poll `condition` until it holds; fail naming `what` if it has not within `within` seconds."""
+    stop = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < stop, f"{what} (waited {within:g} s)"
+        time.sleep(0.01)
+
+
 def test_catalogue_snapshots_during_commits_are_consistent(tmp_path):
     db = tmp_path / "catalog.sqlite"
     connect_writable(db).close()
+    empty = db.stat().st_size
+    journal = db.with_name(db.name + "-journal")
     writer = subprocess.Popen([sys.executable, "-c", WRITER % BATCH, str(db)], cwd=Path(__file__).parents[1])
-    snapshots = []
+    snapshots: list[Path] = []
+    hot = 0
     try:
-        time.sleep(1.0)  # let it start committing
-        for i in range(30):
+        wait_for(lambda: db.stat().st_size > empty, 60, "the writer never started writing")
+        stop = time.monotonic() + 120
+        i = 0
+        # 30 snapshots at random moments, and as many more as it takes to catch the writer mid-transaction once
+        while i < 30 or (not hot and time.monotonic() < stop):
             snap = tmp_path / f"snap{i}"
             snap.mkdir()
-            journal = db.with_name(db.name + "-journal")
             writer.send_signal(signal.SIGSTOP)  # freeze the writer: both files as at one instant
             try:
                 if journal.exists():
                     shutil.copyfile(journal, snap / journal.name)
+                    hot += 1
                 shutil.copyfile(db, snap / db.name)
             finally:
                 writer.send_signal(signal.SIGCONT)
             snapshots.append(snap / db.name)
-            time.sleep(0.02 + random.random() * 0.03)
+            i += 1
+            time.sleep(0.02 + random.random() * 0.03)  # the next moment, at random
     finally:
         writer.kill()
         writer.wait()
-    hot = sum(1 for s in snapshots if s.with_name(s.name + "-journal").exists())
     counts = [check(s) for s in snapshots]  # opening a snapshot with a hot journal rolls it back
     assert all(chunks == docs * BATCH for docs, chunks in counts), counts  # whole transactions only
     assert counts[-1][0] > 0 and hot >= 1, (counts, hot)  # the writer was mid-transaction at least once

@@ -26,7 +26,7 @@ from typing import Any, Protocol, Sequence
 
 import numpy as np
 
-from kmsearch.config import BACKENDS, DEFAULT_MODEL, Settings
+from kmsearch.config import DEFAULT_MODEL, Settings
 from kmsearch.errors import InvalidParameterError, KmsearchError
 
 log = logging.getLogger(__name__)
@@ -219,7 +219,7 @@ class OnnxEmbedder:
     def folder(self) -> Path:
         from kmsearch.index.onnx_export import ensure_export
 
-        return ensure_export(model_folder(self._path), self.model_id, self.settings.onnx_dir)
+        return ensure_export(model_folder(self._path), self.model_id, self.settings.onnx_dir, check=check_export)
 
     @cached_property
     def meta(self) -> dict[str, Any]:
@@ -347,11 +347,8 @@ def _onnx_family(model_path: str) -> bool:
 
 def choose_backend(settings: Settings) -> str:
     """The backend `settings.backend` names, with `auto` resolved for this machine and model."""
-    backend = str(settings.backend or "auto").strip().lower()
-    if backend not in BACKENDS:
-        raise InvalidParameterError(f"setting backend: {settings.backend!r} is not one of {', '.join(BACKENDS)}")
-    if backend != "auto":
-        return backend
+    if settings.backend != "auto":  # one of config.BACKENDS, checked when the settings were made
+        return settings.backend
     if gpu_usable(settings):
         return "torch"
     return CPU_DEFAULT if _onnx_family(resolve_model(settings.model or DEFAULT_MODEL)) else "torch"
@@ -363,6 +360,24 @@ def make_embedder(settings: Settings) -> Embedder:
     if backend == "torch":
         return SentenceTransformerEmbedder(settings)
     return OnnxEmbedder(settings, backend)
+
+
+def check_export(model_path: Path, folder: Path, meta: dict[str, Any]) -> dict[str, float]:
+    """Cosine of each exported model with torch on a few sentences (the lowest); an export that disagrees is
+    refused. Used by every export (`onnx_export.export(..., check=check_export)`)."""
+    from kmsearch.index.onnx_export import CHECK_TEXTS, load_for_export
+
+    reference = load_for_export(model_path).encode(CHECK_TEXTS, normalize_embeddings=True, convert_to_numpy=True,
+                                                   show_progress_bar=False)
+    found = {}
+    for backend, floor in (("onnx", 0.999), ("onnx-int8", 0.95)):
+        vectors = OnnxEmbedder.from_folder(folder, backend, meta).embed(CHECK_TEXTS)
+        cosine = float(np.min(np.sum(vectors * reference, axis=1)))
+        if not cosine >= floor:
+            raise KmsearchError(f"ONNX export of {meta['model_id']} disagrees with torch ({backend}: cosine "
+                                f"{cosine:.4f} < {floor}); use --backend torch")
+        found[backend] = round(cosine, 5)
+    return found
 
 
 def cache_key(model_id: str, text: str) -> bytes:

@@ -25,10 +25,10 @@ import uuid
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from kmsearch.errors import KmsearchError
-from kmsearch.index.store import fsync_path
+from kmsearch.index.files import fsync_path
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ INT8_RECIPE: dict[str, Any] = {
     "fp32_nodes": [r"/layers?\.0/", r"/layers?\.[12]/output/dense/"],  # node-name patterns (BERT's names)
 }
 # Sentences checked after an export: the ONNX model must agree with the torch model it came from.
-_CHECK_TEXTS = [
+CHECK_TEXTS = [
     "Mobile service delivery units bring home affairs services to rural communities.",
     "Records disposal authority",
     "The delegation visited Ottawa and Toronto to study the Service Canada model of integrated service points, "
@@ -100,16 +100,23 @@ def is_complete(folder: Path) -> bool:
     return (folder / META).is_file() and all((folder / f).is_file() for f in FILES.values())
 
 
-def ensure_export(model_path: str | Path, model_id: str, root: Path | None = None) -> Path:
+# How an export is checked before it is used: (model folder, export folder, export.json's data) -> the agreement
+# found per backend, raising when it is too low. `kmsearch.index.embed.check_export` compares the ONNX embedder
+# with torch; it is passed in because the embedder, in turn, makes the export on first use.
+Check = Callable[[Path, Path, dict[str, Any]], dict[str, float]]
+
+
+def ensure_export(model_path: str | Path, model_id: str, root: Path | None = None, *, check: Check) -> Path:
     """The export folder for this model, exporting it first if it is missing or incomplete."""
     folder = export_dir(model_path, model_id, root)
     if is_complete(folder):
         return folder
-    return export(model_path, model_id, root, folder=folder)
+    return export(model_path, model_id, root, folder=folder, check=check)
 
 
-def export(model_path: str | Path, model_id: str, root: Path | None = None, folder: Path | None = None) -> Path:
-    """Export the model to ONNX (fp32 and int8) and check it against torch; returns the finished folder."""
+def export(model_path: str | Path, model_id: str, root: Path | None = None, folder: Path | None = None, *,
+           check: Check) -> Path:
+    """Export the model to ONNX (fp32 and int8) and `check` it; returns the finished folder."""
     model_path = Path(model_path)
     folder = folder or export_dir(model_path, model_id, root)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -120,7 +127,7 @@ def export(model_path: str | Path, model_id: str, root: Path | None = None, fold
     try:
         meta = _export_fp32(model_path, model_id, tmp)
         meta["int8"] = _quantise(tmp / FILES["onnx"], tmp / FILES["onnx-int8"])
-        meta["check"] = _check(model_path, tmp, meta)
+        meta["check"] = check(model_path, tmp, meta)
         (tmp / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         for path in tmp.iterdir():
             fsync_path(path)
@@ -168,7 +175,8 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _load(model_path: Path) -> Any:
+def load_for_export(model_path: Path) -> Any:
+    """The sentence-transformers model as the export reads it (on the CPU, eager attention)."""
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
@@ -188,7 +196,7 @@ def _export_fp32(model_path: Path, model_id: str, out: Path) -> dict[str, Any]:
 
     import torch
 
-    st = _load(model_path)
+    st = load_for_export(model_path)
     modules = list(st.children())
     transformer, pooling = modules[0], modules[1] if len(modules) > 1 else None
     hf_model = getattr(transformer, "auto_model", None) or getattr(transformer, "model", None)
@@ -267,25 +275,6 @@ def _quantise(source: Path, target: Path) -> dict[str, Any]:
     finally:
         quiet.setLevel(level)
     return dict(INT8_RECIPE, kept_fp32=keep)
-
-
-def _check(model_path: Path, folder: Path, meta: dict[str, Any]) -> dict[str, float]:
-    """Cosine of each exported model with torch on a few sentences; an export that disagrees is refused."""
-    import numpy as np
-
-    from kmsearch.index.embed import OnnxEmbedder
-
-    reference = _load(model_path).encode(_CHECK_TEXTS, normalize_embeddings=True, convert_to_numpy=True,
-                                         show_progress_bar=False)
-    found = {}
-    for backend, floor in (("onnx", 0.999), ("onnx-int8", 0.95)):
-        vectors = OnnxEmbedder.from_folder(folder, backend, meta).embed(_CHECK_TEXTS)
-        cosine = float(np.min(np.sum(vectors * reference, axis=1)))
-        if not cosine >= floor:
-            raise KmsearchError(f"ONNX export of {meta['model_id']} disagrees with torch ({backend}: cosine "
-                                f"{cosine:.4f} < {floor}); use --backend torch")
-        found[backend] = round(cosine, 5)
-    return found
 
 
 def _versions() -> dict[str, str]:

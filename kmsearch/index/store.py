@@ -18,7 +18,6 @@ the embedding cache, so a passage is never embedded twice and the model is busy 
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
 import os
 import shutil
@@ -32,64 +31,23 @@ from typing import Any, Callable
 import numpy as np
 
 from kmsearch import __version__
-from kmsearch.config import DEFAULT_MODEL, Settings
-from kmsearch.errors import IndexError_, IndexLockedError, ModelMismatchError
+from kmsearch.config import Settings
+from kmsearch.errors import IndexError_, IndexLockedError
 from kmsearch.index import dense
 from kmsearch.index.background import BackgroundEmbedder, cache_id
 from kmsearch.index.cache import EmbeddingCache
 from kmsearch.index.catalog import Catalog, CatalogWriter, connect_writable, copy_catalog, embed_text
 from kmsearch.index.embed import Embedder, make_embedder
+from kmsearch.index.files import atomic_write_json, fsync_path, write_json
+from kmsearch.index.manifest import (FORMAT_VERSION, MANIFEST, UPGRADABLE, index_model, read_manifest,
+                                     resolve_model_setting)
 from kmsearch.index import lexical as lexical_index
 from kmsearch.index.lexical import Lexical, LexicalWriter
 from kmsearch.types import Chunk, Document, KnownFile
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 3  # 2: register references and access groups in the catalogue; 3: tantivy BM25, IVF above a size
-UPGRADABLE = (2,)  # formats an ingest brings up to date in place (the next generation is written in the new one)
-MANIFEST = "manifest.json"
+__all__ = ["FORMAT_VERSION", "MANIFEST", "UPGRADABLE", "Index", "IndexWriter", "read_manifest", "resolve_model_setting"]
 KEEP_GENERATIONS = 2  # the live one and the one before, which readers may still have open
-
-
-def read_manifest(index_dir: Path, for_writing: bool = False) -> dict[str, Any] | None:
-    """The live generation's manifest, or None for a new index. Readers need the current format; a writer may
-    also take an older one it knows how to upgrade."""
-    path = Path(index_dir) / MANIFEST
-    if not path.exists():
-        return None
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise IndexError_(f"{path}: unreadable manifest ({exc})") from exc
-    version = manifest.get("format_version")
-    if version != FORMAT_VERSION and not (for_writing and version in UPGRADABLE):
-        hint = (
-            "run `kmsearch ingest` on it once to upgrade it in place" if version in UPGRADABLE
-            else "re-ingest into a new folder"
-        )
-        raise IndexError_(f"{path}: index format {version} is not {FORMAT_VERSION}; {hint}")
-    return manifest
-
-
-def resolve_model_setting(settings: Settings, manifest: dict[str, Any] | None) -> Settings:
-    """Use the index's model unless another is asked for, in which case refuse clearly."""
-    if manifest is None:
-        return settings.replace(model=settings.model or DEFAULT_MODEL)
-    built_with = manifest["model"]["name"]
-    if settings.model and settings.model != built_with:
-        raise ModelMismatchError(
-            f"index {settings.index_dir} was built with model {built_with!r}, not {settings.model!r}; "
-            f"use --model {built_with!r} (or leave it out), or ingest into a new --index folder"
-        )
-    return settings.replace(model=built_with)
-
-
-def fsync_path(path: Path) -> None:
-    """Flush a file, or a folder's entries (what makes a rename into it durable), to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -100,16 +58,6 @@ def _fsync_tree(folder: Path) -> None:
 
 def _fsync_dir(folder: Path) -> None:  # a name of its own: the kill-point tests stop the process here
     fsync_path(folder)
-
-
-def atomic_write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
 
 
 @dataclass
@@ -141,10 +89,7 @@ class Index:
         except (OSError, RuntimeError, sqlite3.Error, ValueError) as exc:
             raise IndexError_(f"{gen}: generation files are missing or damaged ({exc})") from exc
         embedder = embedder or make_embedder(settings)
-        if embedder.model_id != manifest["model"]["name"]:
-            raise ModelMismatchError(
-                f"index {index_dir} was built with model {manifest['model']['name']!r}, not {embedder.model_id!r}"
-            )
+        index_model(settings, manifest, embedder.model_id)
         return cls(index_dir, manifest, catalog, faiss_index, lexical, embedder, settings)
 
     @property
@@ -184,9 +129,11 @@ class IndexWriter:
             self._unlock()
             raise
         self.embedder = embedder or make_embedder(self.settings)
-        if self.embedder.model_id != self.settings.model:
+        try:
+            index_model(self.settings, self.previous, self.embedder.model_id)
+        except Exception:
             self._unlock()
-            raise ModelMismatchError(f"embedder {self.embedder.model_id!r} is not the index's {self.settings.model!r}")
+            raise
         self.progress = progress
         self.derive = tuple(derive)
         number = (int(self.previous["generation"][1:]) if self.previous else 0) + 1
@@ -339,10 +286,7 @@ class IndexWriter:
         _fsync_tree(self.tmp)
         clock.lap("fsync")
         manifest["commit_seconds"] = clock.laps  # where the commit's time went (the ingest benchmark reads it)
-        with open(self.tmp / MANIFEST, "w", encoding="utf-8") as fh:
-            json.dump(manifest, fh, indent=2)
-            fh.flush()
-            os.fsync(fh.fileno())
+        write_json(self.tmp / MANIFEST, manifest)
         _fsync_dir(self.tmp)
         final = self.index_dir / self.name
         os.rename(self.tmp, final)

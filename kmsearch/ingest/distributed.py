@@ -27,7 +27,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
-import json
 import logging
 import math
 import os
@@ -42,9 +41,10 @@ from typing import Any, Iterable, Iterator, Sequence, TypeVar
 
 import numpy as np
 
-from kmsearch.config import DEFAULT_MODEL, Settings
+from kmsearch.config import Settings
 from kmsearch.errors import InvalidParameterError, KmsearchError, describe_os_error
-from kmsearch.ingest.workers import Extracted, ExtractionPool, Extractor, check_limits
+from kmsearch.index.manifest import index_model, recorded_model
+from kmsearch.ingest.workers import Extracted, ExtractionPool, Extractor
 from kmsearch.types import Document
 
 log = logging.getLogger(__name__)
@@ -170,9 +170,9 @@ def on_ray(settings: Settings, embedder: Any = None) -> Iterator[tuple[RayExtrac
     if not settings.ray:
         raise InvalidParameterError("settings.ray is not set: give 'auto', 'local' or a cluster's address")
     with RayCluster(settings.ray) as cluster:
-        recorded = _recorded_model(Path(settings.index_dir))
-        model = settings.model or (recorded or {}).get("name") or DEFAULT_MODEL
-        known = (recorded["dimension"], recorded["max_tokens"]) if recorded and recorded["name"] == model else None
+        recorded = recorded_model(Path(settings.index_dir))
+        model = index_model(settings, {"model": recorded} if recorded else None)  # another model: refused now
+        known = (recorded["dimension"], recorded["max_tokens"]) if recorded else None
         model_settings = settings.replace(model=model)
         if embedder is None:
             model_settings = _backend_for_cluster(model_settings, int(cluster.ray.cluster_resources().get("GPU", 0)))
@@ -194,20 +194,9 @@ def _backend_for_cluster(settings: Settings, gpus: int) -> Settings:
     choose = getattr(embed, "choose_backend", None)
     if choose is None or not hasattr(settings, "backend"):  # a kmsearch with one backend
         return settings
-    if gpus and str(settings.backend or "auto").strip().lower() == "auto":
+    if gpus and settings.backend == "auto":
         return settings.replace(backend="torch")
     return settings.replace(backend=choose(settings))
-
-
-def _recorded_model(index_dir: Path) -> dict[str, Any] | None:
-    """The model an existing index records (name, dimension, max_tokens), if it can be read; the index writer
-    checks the rest (format, a model other than the one asked for) and says what is wrong."""
-    try:
-        model = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))["model"]
-        return {"name": str(model["name"]), "dimension": int(model["dimension"]),
-                "max_tokens": int(model["max_tokens"])}
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
 
 
 # --- extraction ---------------------------------------------------------------------------------------------------
@@ -235,7 +224,6 @@ class RayExtractionPool:
     """
 
     def __init__(self, settings: Settings, in_flight: int | None = None):
-        check_limits(settings)
         self.ray = import_ray()
         if not self.ray.is_initialized():
             raise KmsearchError("RayExtractionPool needs a connection to a cluster: use it inside RayCluster(...)")

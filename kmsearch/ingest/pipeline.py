@@ -26,7 +26,8 @@ from kmsearch.config import Settings
 from kmsearch.errors import describe_os_error
 from kmsearch.index.embed import Embedder
 from kmsearch.index.catalog import Catalog, CatalogWriter
-from kmsearch.index.store import Derivation, IndexWriter, atomic_write_json
+from kmsearch.index.files import atomic_write_json
+from kmsearch.index.store import Derivation, IndexWriter
 from kmsearch.ingest.chunk import Chunker
 from kmsearch.ingest.extract import extract
 from kmsearch.ingest.workers import Extracted, ExtractionPool

@@ -1,8 +1,10 @@
 """Extraction in worker processes, each file under a time limit and a memory limit.
 
-Workers are forked from multiprocessing's fork server: a clean process (no threads, no model) that imported the
-extractors once (`kmsearch.ingest.preload`), so a worker starts in milliseconds. A worker takes one file at a
-time and answers with the `Document` or the reason there is none. A file that runs past `extract_timeout_s`
+Workers are forked from multiprocessing's fork server (the public `forkserver` context): a clean process (no
+model, nothing of the parent's) that imported the extractors once (`kmsearch.ingest.preload`), so a worker starts
+in a few tens of milliseconds of CPU instead of the 2-5 s a spawned interpreter takes to import them
+(scripts/bench_workers.py; docs/benchmarks.md). A worker takes one file at a time and answers with the `Document`
+or the reason there is none. A file that runs past `extract_timeout_s`
 gets its worker killed (SIGKILL, with any Tesseract it started) and a fresh worker takes the next file; each
 page the worker sends to OCR adds `ocr_page_timeout_s` to its file's limit (it says so before starting the page),
 so a long scan is not cut off for being long while a hung page still is; a
@@ -12,11 +14,15 @@ space), so a file that needs more fails with MemoryError inside its worker inste
 
 Workers never load the embedding model: chunking, embedding and every index write stay in the parent. They
 ignore Ctrl-C (the parent's `with` block kills them) and die with the parent when it is killed.
+
+Why not a ready-made pool: `concurrent.futures.ProcessPoolExecutor` (also with `max_tasks_per_child`) marks the
+whole pool broken when one worker dies and cannot kill one task's worker at its deadline, and neither it nor
+`multiprocessing.Pool` kills a worker's process group or extends a deadline per OCR page. The pool here is the
+scheduling; process creation is multiprocessing's own.
 """
 
 from __future__ import annotations
 
-import io
 import multiprocessing
 import os
 import pickle
@@ -27,11 +33,18 @@ from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from kmsearch.config import Settings
-from kmsearch.errors import ExtractionError, InvalidParameterError, KmsearchError, describe_os_error
+from kmsearch.errors import ExtractionError, KmsearchError, describe_os_error
 from kmsearch.types import Document
+
+try:
+    import fcntl
+    from multiprocessing import forkserver
+except ImportError:  # Windows: no fork server, and no SIGIO
+    fcntl = forkserver = None  # type: ignore[assignment]
 
 T = TypeVar("T")
 Extractor = Callable[[Path, Settings], Document]
@@ -58,18 +71,6 @@ def timeout_reason(settings: Settings, ocr_pages: int = 0) -> str:
             f"{ocr_pages} pages sent to OCR)")
 
 
-def check_limits(settings: Settings) -> None:
-    """The per-file limits and the OCR resolution, checked before any file is sent (here, or to a Ray cluster)."""
-    if settings.extract_timeout_s <= 0 or settings.extract_memory_mb <= 0:
-        raise InvalidParameterError("extract_timeout_s and extract_memory_mb must be positive, got "
-                                    f"{settings.extract_timeout_s} and {settings.extract_memory_mb}")
-    if settings.ocr_page_timeout_s < 0:
-        raise InvalidParameterError(f"ocr_page_timeout_s must be 0 or more, got {settings.ocr_page_timeout_s}")
-    # Below 50 dpi Tesseract reads nothing; above 600 a rendered A4 page passes 35 MB and OCR time grows with it.
-    if settings.ocr and not 50 <= settings.ocr_dpi <= 600:
-        raise InvalidParameterError(f"ocr_dpi must be between 50 and 600, got {settings.ocr_dpi}")
-
-
 def memory_reason(settings: Settings) -> str:
     return f"extraction needed more than {settings.extract_memory_mb} MB (extract_memory_mb)"
 
@@ -84,13 +85,10 @@ class ExtractionPool:
     """
 
     def __init__(self, settings: Settings):
-        check_limits(settings)
-        if settings.extract_workers < 1:
-            raise InvalidParameterError(f"extract_workers must be at least 1, got {settings.extract_workers}")
         self.settings = settings
         self.size = int(settings.extract_workers)
         self._workers: list[_Worker] = []
-        self._process = _process_class()  # starts the fork server: its imports overlap the caller's own start-up
+        self._context = _context()
 
     def __enter__(self) -> ExtractionPool:
         return self
@@ -121,7 +119,7 @@ class ExtractionPool:
                 waiting.append(next_in)
                 next_in += 1
             if waiting and not self._workers:
-                self._workers = [_Worker(self._process, self.settings) for _ in range(self.size)]
+                self._workers = [_Worker(self._context, self.settings) for _ in range(self.size)]
             for worker in self._workers:
                 if waiting and worker.idle:
                     seq = waiting.popleft()
@@ -152,7 +150,7 @@ class ExtractionPool:
                 continue
             if replace:
                 worker.kill()
-                self._workers[i] = _Worker(self._process, self.settings)
+                self._workers[i] = _Worker(self._context, self.settings)
 
     def _receive(self, worker: _Worker, done: dict[int, Extracted]) -> bool:
         """Take one message from a worker; True when the worker is gone or retires and must be replaced."""
@@ -190,9 +188,9 @@ class ExtractionPool:
 class _Worker:
     """The parent's handle on one worker process: its pipe, and the file it is on with that file's deadline."""
 
-    def __init__(self, process_class: type, settings: Settings):
+    def __init__(self, context: Any, settings: Settings):
         self.pipe, child = multiprocessing.Pipe()
-        self.process = process_class(target=serve, args=(child, settings), name="kmsearch-extract", daemon=True)
+        self.process = context.Process(target=serve, args=(child, settings), name="kmsearch-extract", daemon=True)
         self.process.start()
         child.close()  # the worker holds the only other end: its death reads as end-of-file here
         self.ready = False
@@ -236,50 +234,37 @@ def _death_reason(worker: _Worker) -> str:
     return f"extraction process exited with code {code}"
 
 
-def _process_class() -> type:
-    """Workers come from the fork server where there is one (Linux, macOS), started here if need be; else they
-    are spawned."""
-    if _ForkServerWorker is None:
-        return multiprocessing.get_context("spawn").Process  # type: ignore[no-any-return]
-    multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)  # no effect once it runs: fine
+def _context() -> Any:
+    """Workers come from multiprocessing's fork server where there is one (Linux, macOS), started now so that its
+    imports overlap the caller's own start-up; elsewhere (Windows) they are spawned, each importing PRELOAD."""
+    try:
+        context = multiprocessing.get_context("forkserver")
+    except ValueError:
+        return multiprocessing.get_context("spawn")
+    context.set_forkserver_preload(PRELOAD + _main_imports())  # no effect once the server runs: fine
     forkserver.ensure_running()
-    return _ForkServerWorker
+    return context
 
 
-try:
-    from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
-    from multiprocessing.context import ForkServerProcess, set_spawning_popen
-except ImportError:  # no fork server on this platform (Windows)
-    _ForkServerWorker = None
-else:
+def _main_imports() -> list[str]:
+    """What the parent's main script imported, when multiprocessing will run that script again in each worker.
 
-    class _Popen(popen_forkserver.Popen):  # type: ignore[misc]
-        """The fork server's launcher minus the parent's `__main__`: multiprocessing would re-run the parent's
-        script in every worker (whose top level may load the model, or start an ingest of its own), and a worker
-        runs library code only. The rest is `popen_forkserver.Popen._launch` as it is."""
-
-        def _launch(self, process_obj: Any) -> None:
-            prep_data = spawn.get_preparation_data(process_obj._name)
-            prep_data.pop("init_main_from_path", None)
-            prep_data.pop("init_main_from_name", None)
-            buf = io.BytesIO()
-            set_spawning_popen(self)
-            try:
-                reduction.dump(prep_data, buf)
-                reduction.dump(process_obj, buf)
-            finally:
-                set_spawning_popen(None)
-            self.sentinel, w = forkserver.connect_to_new_process(self._fds)
-            parent_w = os.dup(w)  # kept as the parent's sentinel, as the original does
-            self.finalizer = util.Finalize(self, util.close_fds, (parent_w, self.sentinel))
-            with open(w, "wb", closefd=True) as f:
-                f.write(buf.getbuffer())
-            self.pid = forkserver.read_signed(self.sentinel)
-
-    class _ForkServerWorker(ForkServerProcess):  # type: ignore[no-redef]
-        @staticmethod
-        def _Popen(process_obj: Any) -> _Popen:
-            return _Popen(process_obj)
+    A worker started from a script (the `kmsearch` console script, `pytest`, a Ray worker's default_worker.py)
+    first runs the script's top level again, as `__mp_main__`: that is how multiprocessing makes the script's
+    functions importable there. CPython's remedy, "__main__" in the fork server's preload, has done nothing from
+    3.4 until its fix in 3.14 (gh-98552, gh-126631). Preloading the modules the script imported is the next best
+    thing: the re-run then finds them loaded (a Ray worker's script imports ray: 2.5 s a worker, 35 ms after).
+    None under `python -m` or `-c`, which multiprocessing does not re-run."""
+    main = sys.modules.get("__main__")
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    if main is None or (name.endswith("__main__") if name else not getattr(main, "__file__", None)):
+        return []
+    found = set()
+    for value in list(vars(main).values()):
+        module = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
+        if isinstance(module, str) and module in sys.modules and not module.startswith("__"):
+            found.add(module)  # imported in this process, so importable in the server
+    return sorted(found)
 
 
 # --- in the worker ----------------------------------------------------------------------------------------------
@@ -357,26 +342,30 @@ def _caused_by_memory(exc: BaseException) -> bool:
 
 def _detach() -> None:
     """Own process group (a timeout kills Tesseract with the worker; Ctrl-C reaches the parent only), and death
-    with the parent: the fork server exits when the parent does, and on Linux that kills the worker."""
+    with the parent, whatever the worker is doing.
+
+    `multiprocessing.parent_process().sentinel` is the read end of a pipe whose other end only the parent holds:
+    it reads as end-of-file the moment the parent dies, however it dies. With O_ASYNC the kernel then sends SIGIO
+    to this process group, and SIGIO's default action ends the worker and any Tesseract it runs, with no Python
+    code to run first (a worker stuck in a C library with the GIL held still goes). PR_SET_PDEATHSIG would not do:
+    a worker's parent is the fork server, which outlives the ingest while any worker does."""
     try:
         os.setpgid(0, 0)
     except OSError:
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Every process the fork server starts gets a copy of the parent's end of its "alive" pipe, and the server
-    # lives until all copies are closed: a worker that kept its copy would keep the server, and so itself, alive
-    # after the parent died.
-    server = getattr(sys.modules.get("multiprocessing.forkserver"), "_forkserver", None)
-    if getattr(server, "_forkserver_alive_fd", None) is not None:
-        os.close(server._forkserver_alive_fd)
-        server._forkserver_alive_fd = None
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        parent = os.getppid()
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-        if os.getppid() != parent:  # the parent went before that took hold
-            os._exit(0)
+    parent = multiprocessing.parent_process()
+    if parent is None or not hasattr(fcntl, "F_SETOWN"):  # not a multiprocessing child, or not a POSIX system
+        return
+    sentinel = parent.sentinel
+    signal.signal(signal.SIGIO, signal.SIG_DFL)
+    try:
+        fcntl.fcntl(sentinel, fcntl.F_SETOWN, -os.getpgid(0))
+        fcntl.fcntl(sentinel, fcntl.F_SETFL, fcntl.fcntl(sentinel, fcntl.F_GETFL) | os.O_ASYNC)
+    except OSError:  # a system without SIGIO on pipes: the worker still ends when it next reads from the parent
+        pass
+    if wait([sentinel], 0):  # the parent went before that took hold
+        os._exit(0)
 
 
 def _warm_up() -> None:
@@ -411,4 +400,4 @@ def _address_space() -> int:
     return 0
 
 
-__all__ = ["ExtractionPool", "Extracted", "check_limits", "memory_reason", "timeout_reason"]
+__all__ = ["ExtractionPool", "Extracted", "memory_reason", "timeout_reason"]

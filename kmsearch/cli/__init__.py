@@ -11,70 +11,16 @@ import logging
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable
 
 import click
 
 from kmsearch import __version__
-from kmsearch.config import BACKENDS, Settings
-from kmsearch.errors import KmsearchError
+from kmsearch.cli.common import Context, _run, index_option, model_option
+from kmsearch.cli.tools import eval_group, model_group
+from kmsearch.config import FUSIONS
 from kmsearch.types import DOC_TYPES
 
 log = logging.getLogger("kmsearch")
-
-
-class Context:
-    def __init__(self, config: str | None, verbose: bool):
-        self.config = config
-        self.verbose = verbose
-        self.backend: str | None = None  # --backend, given with --model on any command that takes one
-
-    def settings(self, **overrides: Any) -> Settings:
-        return Settings.load(self.config, **({"backend": self.backend} | overrides))
-
-
-def _run(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library errors into one clear line, and anything unexpected into one line plus a hint."""
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        ctx = click.get_current_context().find_object(Context)
-        try:
-            return fn(*args, **kwargs)
-        except KmsearchError as exc:
-            if ctx and ctx.verbose:
-                raise
-            raise click.ClickException(str(exc)) from None
-        except (KeyboardInterrupt, click.ClickException, click.exceptions.Exit):
-            raise
-        except Exception as exc:
-            if ctx and ctx.verbose:
-                raise
-            raise click.ClickException(f"unexpected {type(exc).__name__}: {exc} (run with -v for details)") from None
-
-    wrapper.__name__ = fn.__name__
-    wrapper.__doc__ = fn.__doc__
-    return wrapper
-
-
-index_option = click.option(
-    "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Index folder [default: indexes/default, or KMSEARCH_INDEX_DIR].",
-)
-
-
-def _set_backend(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    obj = ctx.find_object(Context)
-    if value is not None and obj is not None:
-        obj.backend = value
-    return value
-
-
-def model_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--model, and --backend beside it (read by Context.settings, so commands need no extra parameter)."""
-    fn = click.option("--backend", type=click.Choice(BACKENDS), default=None, expose_value=False,
-                      callback=_set_backend, help="Embedding backend: auto (torch on a GPU, else onnx-int8), torch, "
-                      "onnx or onnx-int8 [default: auto, or KMSEARCH_BACKEND].")(fn)
-    return click.option("--model", default=None, help="Sentence-transformers model name or folder.")(fn)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -155,7 +101,7 @@ def _highlight(snippet: str) -> str:
 @model_option
 @click.option("--k", "-k", default=10, show_default=True, help="Number of documents.")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
-@click.option("--fusion", type=click.Choice(["rrf", "score"]), default=None, help="Hybrid fusion [default: score].")
+@click.option("--fusion", type=click.Choice(FUSIONS), default=None, help="Hybrid fusion [default: score].")
 @click.option("--type", "doc_types", multiple=True, type=click.Choice(DOC_TYPES), help="Document type (repeatable).")
 @click.option("--from", "date_from", default=None, help="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--to", "date_to", default=None, help="Latest date: YYYY, YYYY-MM or YYYY-MM-DD.")
@@ -266,47 +212,6 @@ def remove(obj: Context, refs: tuple[str, ...], index_dir: Path | None) -> None:
         manifest = writer.commit()
     click.echo(f"{removed} removed" + (f"; generation {manifest['generation']}" if manifest else ""))
 
-
-@cli.group(name="eval")
-def eval_group() -> None:
-    """Measure retrieval quality."""
-
-
-@eval_group.command("beir")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--mode", "modes", multiple=True, type=click.Choice(["hybrid", "dense", "bm25", "all"]), default=["all"],
-              show_default=True, help="Repeatable; all = bm25, dense and hybrid with each fusion.")
-@click.option("--fusion", type=click.Choice(["rrf", "score"]), default=None, help="Fusion for hybrid [default: both].")
-@click.option("--split", default="test", show_default=True)
-@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Scratch index, kept for the next run [default: indexes/eval/<folder name>].")
-@model_option
-@click.option("--quiet", "-q", is_flag=True)
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-@_run
-def eval_beir(obj: Context, folder: Path, modes: tuple[str, ...], fusion: str | None, split: str,
-              workdir: Path | None, model: str | None, quiet: bool, as_json: bool) -> None:
-    """Ingest a BEIR collection into a scratch index; print nDCG@10, Recall@100 and MRR@10 per mode.
-
-    \b
-    Example:
-        kmsearch eval beir ../shared/eval/scifact --mode all
-    """
-    from kmsearch.eval.beir import METRICS, evaluate
-
-    fusions = [fusion] if fusion else ["rrf", "score"]
-    wanted = {"bm25", "dense", "hybrid"} if "all" in modes else set(modes)
-    runs = [(m, "rrf") for m in ("bm25", "dense") if m in wanted]
-    runs += [("hybrid", f) for f in fusions if "hybrid" in wanted]
-    settings = obj.settings(index_dir=workdir or Path("indexes/eval") / folder.name, model=model)
-    results = evaluate(folder, settings, runs, split=split, show_progress=not quiet)
-    if as_json:
-        click.echo(json.dumps(results, indent=2))
-        return
-    click.echo(f"{'run':<14}" + "".join(f"{m:>12}" for m in METRICS))
-    for name, scores in results.items():
-        click.echo(f"{name:<14}" + "".join(f"{scores[m]:>12.4f}" for m in METRICS))
 
 @cli.command("who-knows")
 @click.argument("query")
@@ -427,78 +332,20 @@ def registers_gaps(obj: Context, index_dir: Path | None, as_json: bool) -> None:
         click.echo(f"   {r['date'] or '?'}  {r['title']} ({r['reference'] or r['path']})")
 
 
-@eval_group.command("experts")
-@click.option("--corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
-              help="BEIR-style corpus.jsonl; metadata.authors lists each document's people.")
-@click.option("--topics", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
-              help="topic-id<TAB>text per line.")
-@click.option("--qrels", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
-              help="TREC qrels: topic-id 0 person grade.")
-@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Scratch index, kept for the next run [default: indexes/eval/experts-<corpus folder>].")
-@model_option
-@click.option("--quiet", "-q", is_flag=True)
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-@_run
-def eval_experts(obj: Context, corpus: Path, topics: Path, qrels: Path, workdir: Path | None, model: str | None,
-                 quiet: bool, as_json: bool) -> None:
-    """Index a corpus with authors, rank people for each topic, print MAP, MRR and P@5.
-
-    Unjudged people are left out of each ranking, not counted wrong.
-
-    \b
-    Example:
-        kmsearch eval experts --corpus corpus.jsonl --topics topics.tsv --qrels qrels.trec
-    """
-    from kmsearch.eval.experts import evaluate_corpus
-
-    workdir = workdir or Path("indexes/eval") / f"experts-{corpus.resolve().parent.name}"
-    results = evaluate_corpus(corpus, topics, qrels, obj.settings(index_dir=workdir, model=model),
-                              show_progress=not quiet)
-    if as_json:
-        click.echo(json.dumps(results, indent=2))
-        return
-    click.echo(f"{'topics':>8}{'MAP':>10}{'MRR':>10}{'P@5':>10}")
-    click.echo(f"{results['topics']:>8}{results['map']:>10.4f}{results['mrr']:>10.4f}{results['precision@5']:>10.4f}")
+cli.add_command(eval_group)
+cli.add_command(model_group)
 
 
-@cli.group(name="model")
-def model_group() -> None:
-    """Prepare the embedding model."""
+def add_service_commands() -> None:
+    """Add `serve` and `keys` (kmsearch/cli/service.py). Not done on import: they load the API package (FastAPI),
+    which the other commands, and every extraction worker that runs the `kmsearch` script again, never need."""
+    from kmsearch.cli.service import keys, serve
 
-
-@model_group.command("export")
-@click.option("--model", default=None, help="Sentence-transformers model name or folder [default: the setting].")
-@click.option("--force", is_flag=True, help="Export again even if a finished export exists.")
-@click.pass_obj
-@_run
-def model_export(obj: Context, model: str | None, force: bool) -> None:
-    """Export the embedding model to ONNX (fp32 and int8) for the CPU backends, ahead of their first use.
-
-    The export is local (nothing is downloaded) and kept in onnx_dir (~/.cache/kmsearch/onnx, or
-    KMSEARCH_ONNX_DIR), in a folder named by a hash of the model's files.
-
-    \b
-    Example:
-        kmsearch model export
-        kmsearch model export --model /models/bge-small-en-v1.5
-    """
-    from kmsearch.config import DEFAULT_MODEL
-    from kmsearch.index.embed import model_folder, resolve_model
-    from kmsearch.index.onnx_export import META, ensure_export, export
-
-    settings = obj.settings(model=model)
-    model_id = settings.model or DEFAULT_MODEL
-    path = model_folder(resolve_model(model_id))
-    folder = (export if force else ensure_export)(path, model_id, settings.onnx_dir)
-    check = json.loads((folder / META).read_text(encoding="utf-8")).get("check", {})
-    click.echo(f"{folder}  (cosine with torch on the check sentences: "
-               + ", ".join(f"{b} {c:.4f}" for b, c in check.items()) + ")")
+    cli.add_command(serve)
+    cli.add_command(keys)
 
 
 def main() -> None:
-    import kmsearch.api.commands  # noqa: F401  (registers serve and keys)
-
+    add_service_commands()
     cli(prog_name="kmsearch")
 

@@ -1,4 +1,4 @@
-"""`kmsearch serve` and `kmsearch keys`: the service's commands, registered on the main CLI group."""
+"""`kmsearch serve` and `kmsearch keys`: the service's commands, which `kmsearch.cli.main` adds to the group."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from kmsearch.api.keys import ROLES, KeyStore, keys_path
-from kmsearch.cli import Context, _run, cli, index_option
+from kmsearch.cli.common import Context, _run, index_option
 
 
-@cli.command()
+@click.command()
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -39,7 +39,7 @@ def serve(obj: Context, index_dir: Path | None, host: str, port: int, open_mode:
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
-@cli.group()
+@click.group()
 def keys() -> None:
     """Manage API keys (stored hashed beside the index)."""
 

@@ -1,0 +1,74 @@
+"""An index folder's `manifest.json`: which generation is live, and what it was built with.
+
+    {"format_version": 3, "generation": "g000003", "model": {"name", "dimension", "max_tokens", "backend"},
+     "chunking": {...}, "dense": {...}, "lexical": {...}, "counts": {...}, "embedding": {...}, ...}
+
+Read here, and only here; written by `IndexWriter.commit` (kmsearch/index/store.py) through `files.atomic_write_json`.
+The rule that an index is searched and extended only with the model it was built with is `index_model`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from kmsearch.config import DEFAULT_MODEL, Settings
+from kmsearch.errors import IndexError_, ModelMismatchError
+
+FORMAT_VERSION = 3  # 2: register references and access groups in the catalogue; 3: tantivy BM25, IVF above a size
+UPGRADABLE = (2,)  # formats an ingest brings up to date in place (the next generation is written in the new one)
+MANIFEST = "manifest.json"
+
+
+def read_manifest(index_dir: Path, for_writing: bool = False) -> dict[str, Any] | None:
+    """The live generation's manifest, or None for a new index. Readers need the current format; a writer may
+    also take an older one it knows how to upgrade."""
+    path = Path(index_dir) / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise IndexError_(f"{path}: unreadable manifest ({exc})") from exc
+    version = manifest.get("format_version") if isinstance(manifest, dict) else None
+    if version != FORMAT_VERSION and not (for_writing and version in UPGRADABLE):
+        hint = (
+            "run `kmsearch ingest` on it once to upgrade it in place" if version in UPGRADABLE
+            else "re-ingest into a new folder"
+        )
+        raise IndexError_(f"{path}: index format {version} is not {FORMAT_VERSION}; {hint}")
+    return dict(manifest)
+
+
+def recorded_model(index_dir: Path) -> dict[str, Any] | None:
+    """What an existing index records of its model (name, dimension, max_tokens), or None when there is no index
+    or its manifest cannot be used; whoever opens it for writing then says what is wrong."""
+    try:
+        manifest = read_manifest(index_dir, for_writing=True)
+        model = manifest["model"] if manifest else None
+        return None if model is None else {"name": str(model["name"]), "dimension": int(model["dimension"]),
+                                           "max_tokens": int(model["max_tokens"])}
+    except (IndexError_, KeyError, TypeError, ValueError):
+        return None
+
+
+def index_model(settings: Settings, manifest: dict[str, Any] | None, embedder_model: str | None = None) -> str:
+    """The embedding model of the index at `settings.index_dir`: the one its manifest records; for a new index,
+    `settings.model` or DEFAULT_MODEL. Another model, asked for in the settings or brought as an embedder's
+    `model_id`, is refused: vectors of two models in one index would rank by nonsense."""
+    built_with = str(manifest["model"]["name"]) if manifest else None
+    model = built_with or settings.model or DEFAULT_MODEL
+    for other in (settings.model, embedder_model):
+        if other and other != model:
+            done = "was built with" if built_with else "is being built with"
+            raise ModelMismatchError(
+                f"index {settings.index_dir} {done} model {model!r}, not {other!r}; use --model {model!r} (or leave "
+                "it out), or ingest into a new --index folder"
+            )
+    return model
+
+
+def resolve_model_setting(settings: Settings, manifest: dict[str, Any] | None) -> Settings:
+    """`settings` naming the index's model (see `index_model`)."""
+    return settings.replace(model=index_model(settings, manifest))
