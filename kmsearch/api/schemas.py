@@ -9,6 +9,7 @@ tests instead of vanishing from the answer.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
@@ -30,7 +31,8 @@ def _check_date(value: str) -> str:
     return value
 
 
-DocType = Literal[DOC_TYPES]  # type: ignore[valid-type]
+# an enum, not a Literal, so that the schema names it and a generated client gets a `DocType`
+DocType = StrEnum("DocType", [(re.sub(r"\W+", "_", t).upper(), t) for t in DOC_TYPES])  # type: ignore[misc]
 DateText = Annotated[str, AfterValidator(_check_date), WithJsonSchema({"type": "string", "pattern": DATE_PATTERN})]
 QueryText = Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS, description="What to look for.",
                                  examples=["mobile service delivery"])]
@@ -40,6 +42,8 @@ Mode = Annotated[str, Field(pattern="^(hybrid|dense|bm25)$", description="hybrid
 # --- query parameters -------------------------------------------------------------------------------------------
 class FilterParams(BaseModel):
     """Document filters, shared by search, facets and the page's filter form."""
+
+    model_config = ConfigDict(use_enum_values=True)  # the library takes the type names as plain strings
 
     type: list[DocType] | None = Field(None, description="Document type, repeatable.", max_length=len(DOC_TYPES))
     date_from: DateText | None = Field(None, description="Documents dated on or after.", examples=["2009"])

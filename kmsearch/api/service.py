@@ -37,6 +37,10 @@ MEDIA_TYPES = {
     "text": "text/plain; charset=utf-8",
     "csv": "text/csv; charset=utf-8",
 }
+# Every media type the file route answers (declared in the OpenAPI schema): the formats' own, the images OCR reads,
+# and octet-stream for anything else.
+FILE_MEDIA_TYPES = ("application/octet-stream", *sorted({m.split(";")[0] for m in MEDIA_TYPES.values()}),
+                    "image/jpeg", "image/png", "image/tiff")
 _DOCUMENT_FIELDS = ("doc_id", "path", "title", "format", "doc_type", "authors", "created", "modified", "date",
                     "language", "n_pages", "reference", "indexed_at")
 
@@ -144,7 +148,9 @@ def get_document_file(caller: Caller, index: Index, doc_id: str) -> DocumentFile
     real, root = os.path.realpath(path), os.path.realpath(doc["source"] or path.parent)
     if not (real == root or real.startswith(root + os.sep)) or not os.path.isfile(real):
         raise ApiError(404, "not_found", f"the file of document {doc_id!r} is no longer available")
-    media = MEDIA_TYPES.get(doc["format"]) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    media = MEDIA_TYPES.get(doc["format"]) or mimetypes.guess_type(path.name)[0] or ""
+    if media.split(";")[0] not in FILE_MEDIA_TYPES:
+        media = "application/octet-stream"  # only what the schema promises
     return DocumentFile(real, media, path.name)
 
 

@@ -24,7 +24,8 @@ def get_document(doc_id: DocId, caller: CallerDep, index: IndexDep) -> DocumentD
 @router.get("/documents/{doc_id}/file", operation_id="getDocumentFile", response_class=FileResponse,
             response_model=None, summary="The original file",
             responses={200: {"description": "The file as it was ingested, served inline with its own media type.",
-                             "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}})
+                             "content": {media: {"schema": {"type": "string", "format": "binary"}}
+                                         for media in service.FILE_MEDIA_TYPES}}})
 def get_document_file(doc_id: DocId, caller: CallerDep, index: IndexDep) -> FileResponse:
     found = service.get_document_file(caller, index, doc_id)
     return FileResponse(found.path, media_type=found.media_type, filename=found.filename,
