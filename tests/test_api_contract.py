@@ -81,7 +81,7 @@ def test_docs_pages_need_no_internet(service, page):
     _, _, client = service
     response = client.get(page)
     assert response.status_code == 200
-    assert not re.search(r"https?://|//[a-z]", response.text, re.I), "the page references an outside address"
+    assert not re.search(r"https?://|//[a-z]", response.text, re.IGNORECASE), "the page references an outside address"
     assets = re.findall(r'<(?:script|link)[^>]*?(?:src|href)="([^"]+)"', response.text)
     assert any(a.endswith(".js") for a in assets) and (page == "/redoc" or any(a.endswith(".css") for a in assets))
     for asset in assets:
@@ -103,7 +103,7 @@ def generated_client(service, tmp_path_factory):
     done = subprocess.run(
         [sys.executable, "-m", "openapi_python_client", "generate", "--path", str(spec), "--config", str(config),
          "--output-path", str(folder / "kmsearch_client"), "--meta", "none", "--fail-on-warning"],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True, text=True, timeout=300, check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     sys.path.insert(0, str(folder))

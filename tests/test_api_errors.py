@@ -47,7 +47,7 @@ def api_error(response, status: int) -> str:
 def page_error(response, status: int) -> str:
     assert response.status_code == status, response.text[:500]
     assert response.headers["content-type"].startswith("text/html")
-    alert = re.search(r'<p class="error" role="alert">(.*?)</p>', response.text, re.S)
+    alert = re.search(r'<p class="error" role="alert">(.*?)</p>', response.text, re.DOTALL)
     assert alert, response.text[:500]
     return html.unescape(alert.group(1))
 

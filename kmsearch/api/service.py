@@ -17,10 +17,26 @@ from typing import Any
 from kmsearch.access import Groups, may_read
 from kmsearch.api.errors import ApiError
 from kmsearch.api.keys import ApiKey
-from kmsearch.api.schemas import (DocumentDetail, FacetCounts, FacetParams, FacetsResult, FilterParams, Job,
-                                  JobResult, LocatedDocument, PageText, Person, RegisterEntry, SearchHit,
-                                  SearchParams, SearchResult, WhereIsParams, WhereIsResult, WhoKnowsParams,
-                                  WhoKnowsResult)
+from kmsearch.api.schemas import (
+    DocumentDetail,
+    FacetCounts,
+    FacetParams,
+    FacetsResult,
+    FilterParams,
+    Job,
+    JobResult,
+    LocatedDocument,
+    PageText,
+    Person,
+    RegisterEntry,
+    SearchHit,
+    SearchParams,
+    SearchResult,
+    WhereIsParams,
+    WhereIsResult,
+    WhoKnowsParams,
+    WhoKnowsResult,
+)
 from kmsearch.api.state import IndexHolder, Jobs
 from kmsearch.errors import InvalidParameterError, KmsearchError
 from kmsearch.index.store import Index
