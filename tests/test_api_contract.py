@@ -88,6 +88,7 @@ def test_docs_pages_need_no_internet(service, page):
         assert asset.startswith("/"), asset
         served = client.get(asset)
         assert served.status_code == 200 and len(served.content) > 1000, asset
+    assert "img-src 'self' data:" in response.headers["content-security-policy"]  # nothing from elsewhere
     assert "url: '/openapi.json'" in response.text or 'spec-url="/openapi.json"' in response.text
 
 

@@ -8,7 +8,9 @@ in `schemas`; who is calling in `deps`; how errors answer in `errors`.
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
 
 # fastapi-offline over swagger-ui-bundle: it ships Swagger UI 5.32 *and* ReDoc 2.5 (2.8 MB, no source maps) and
 # serves both pages itself, where swagger-ui-bundle 1.1.0 ships the older Swagger UI 4.15.5 with its source maps
@@ -26,8 +28,14 @@ from kmsearch.index.embed import Embedder
 
 DESCRIPTION = (
     "Search a department's documents. Send an API key as `Authorization: Bearer <key>` or `X-API-Key` "
-    "(the Authorize button). Every error answers `{\"error\": {\"code\", \"message\", \"detail\"}}`."
+    "(in /docs: the Authorize button). Every error answers `{\"error\": {\"code\", \"message\", \"detail\"}}`."
 )
+
+# ReDoc's side menu draws Redocly's logo from their CDN; this policy keeps every request of the docs pages on this
+# server (the browser does not even try), while allowing the inline start-up scripts and styles both pages use.
+DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+               "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:")
+DOCS_PAGES = ("/docs", "/redoc")  # fastapi-offline's defaults
 
 
 def create_app(settings: Settings, open_mode: bool = False, embedder: Embedder | None = None) -> FastAPI:
@@ -43,4 +51,12 @@ def create_app(settings: Settings, open_mode: bool = False, embedder: Embedder |
     for area in (health, search, people, where, documents, admin):
         app.include_router(area.router)
     pages.add_pages(app)
+
+    @app.middleware("http")
+    async def docs_stay_local(request: Request, call_next: Any) -> Response:
+        response = await call_next(request)
+        if request.url.path in DOCS_PAGES:
+            response.headers["Content-Security-Policy"] = DOCS_POLICY
+        return response
+
     return app
