@@ -41,6 +41,16 @@ def service(corpus, settings, embedder):
     return app, client, get, secrets, corpus
 
 
+def wait_for(condition, within: float, what: str):
+    """Poll `condition` until it returns something true, and return that; fail after `within` seconds."""
+    stop = time.monotonic() + within
+    while not (value := condition()):
+        if time.monotonic() > stop:
+            pytest.fail(f"waited {within} s for {what}")
+        time.sleep(0.05)
+    return value
+
+
 def assert_error(response, status: int, code: str, message: str = "") -> None:
     assert response.status_code == status, response.text
     body = response.json()
@@ -179,16 +189,19 @@ def test_reindex_under_a_stream_of_searches(service):
     started = client.post("/api/v1/admin/reindex", headers={"X-API-Key": secrets["librarian"]})
     assert started.status_code == 202
     job_id = started.json()["job"]["id"]
-    deadline = time.time() + 120
-    while time.time() < deadline:
+
+    def finished() -> dict | None:
         job = get(f"/api/v1/admin/jobs/{job_id}", "librarian").json()["job"]
-        if job["status"] in ("done", "failed"):
-            break
-        time.sleep(0.2)
-    time.sleep(0.5)  # a few searches after the switch
-    stop.set()
-    for t in threads:
-        t.join()
+        return job if job["status"] in ("done", "failed") else None
+
+    try:
+        job = wait_for(finished, 120, "the re-index job to finish")
+        if job["status"] == "done":  # a few searches answered after the switch
+            wait_for(lambda: sum(g == "g000002" for _, g in results) >= 3, 60, "3 searches of the new generation")
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
     assert job["status"] == "done", job
     assert job["report"]["summary"]["added"] == 15
     failed = [r for r in results if r[0] != 200]

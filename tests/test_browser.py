@@ -146,3 +146,33 @@ def test_keyboard_and_labels(server, browser):
     for field in page.locator("input:not([type=hidden]), select").all():
         field_id, label = field.get_attribute("id"), field.get_attribute("aria-label")
         assert label or (field_id and page.locator(f"label[for={field_id}]").count() == 1)
+
+
+def test_api_docs_render_offline(server, browser, tmp_path):
+    """/docs as a new user on a machine without internet sees it: every request stays on the server, and Swagger
+    UI draws the operations and its Authorize button."""
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    outside: list[str] = []
+
+    def only_loopback(route) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_loopback)
+    page.goto(base + "/docs")
+    page.wait_for_selector(".opblock", timeout=30_000)
+    assert page.locator(".opblock").count() >= 10
+    assert page.locator("button.authorize").count() == 1
+    assert "kmsearch" in page.locator(".info .title").first.inner_text()
+    assert outside == []
+    shoot(page, "api-docs", tmp_path)
+    page.locator("button.authorize").click()
+    schemes = page.locator(".auth-container h4").all_inner_texts()
+    assert any("bearer" in s for s in schemes) and any("apiKey" in s for s in schemes), schemes
+    page.goto(base + "/redoc")
+    page.get_by_role("heading", name="Topic search: documents with their best passages").wait_for(timeout=30_000)
+    assert outside == []  # ReDoc's logo from Redocly's CDN too: the page's security policy keeps it from loading

@@ -4,7 +4,6 @@ closing a cycle, fails the suite. `lint-imports` from the repository root prints
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,13 +14,6 @@ ROOT = Path(__file__).resolve().parents[1]
 LINT = ("import sys; from importlinter.cli import lint_imports; "
         "sys.exit(lint_imports(config_filename=sys.argv[1], limit_to_contracts=tuple(sys.argv[2:]), no_cache=True, "
         "no_logo=True))")
-# Reach-ups and cycles being removed on other branches of issue 13: index/titles imports search and index/store
-# imports people (the catalogue's branch), api/app <-> api/pages (the API's branch). While they are there the
-# contract is an expected failure, and any other import it reports still fails. The lead empties this on merge.
-ON_OTHER_BRANCHES = {
-    "kmsearch.index.titles -> kmsearch.search.snippets", "kmsearch.index.store -> kmsearch.people.link",
-    ".index -> .search", ".people -> .index", ".pages -> .app",
-}
 
 
 def lint(config: Path, *contracts: str) -> subprocess.CompletedProcess[str]:
@@ -31,19 +23,10 @@ def lint(config: Path, *contracts: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=300)
 
 
-def reported_imports(report: str) -> set[str]:
-    """The imports a broken contract names ("- a -> b (l.12)", "- .a -> .b (1 import)"), without line counts."""
-    return {re.sub(r" \((?:l\.\d+|\d+ imports?)\)$", "", line[2:]) for line in report.splitlines()
-            if line.startswith("- ") and " -> " in line}
-
-
 @pytest.mark.parametrize("contract", ["layers", "no-cycles", "workers"])
 def test_contract_is_kept(contract: str) -> None:
     result = lint(ROOT / "pyproject.toml", contract)
-    if result.returncode != 0:
-        found = reported_imports(result.stdout)
-        assert found and found <= ON_OTHER_BRANCHES, result.stdout + result.stderr
-        pytest.xfail(f"only imports removed on other branches: {', '.join(sorted(found))}")
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_a_broken_contract_fails(tmp_path: Path) -> None:

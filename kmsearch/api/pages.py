@@ -1,128 +1,161 @@
-"""The staff page: server-rendered Jinja2, no build step. It calls the library directly, with the same
-access rule as the API (the signed-in key's groups)."""
+"""The staff page: server-rendered Jinja2, no build step.
+
+It calls the same service functions as the JSON routes, with the parameters validated by the same models, and
+answers errors through the same `errors.describe`: what the API refuses with 422, the page refuses with 422 and
+the same message, shown under the search box.
+"""
 
 from __future__ import annotations
 
-import dataclasses
+import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Form, Request
+from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from starlette.datastructures import QueryParams
 
-from kmsearch.errors import KmsearchError
-from kmsearch.search import Searcher
-from kmsearch.search.facets import facets
+from kmsearch.api import service
+from kmsearch.api.deps import KEY_COOKIE, PageCallerDep, get_index
+from kmsearch.api.errors import ErrorInfo, describe, is_unexpected
+from kmsearch.api.schemas import FilterParams, Location, SearchParams, WhereIsParams, WhoKnowsParams
+from kmsearch.api.service import Caller
+from kmsearch.index.store import Index
 from kmsearch.types import DOC_TYPES
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 TABS = (("search", "Search", "/"), ("who", "Who knows", "/who-knows"), ("where", "Where is", "/where-is"))
+# Links made before the filter form used the API's parameter names still work.
+_OLD_NAMES = {"date_from": "from", "date_to": "to"}
+
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["marked"] = lambda s: Markup(s)  # snippets are escaped by kmsearch, <mark> only
+router = APIRouter(include_in_schema=False)
 
 
-def format_location(location: dict[str, str] | None) -> str:
+def format_location(location: Location | None) -> str:
     """"Tshwane Building · room B-07 · cabinet C4 · shelf 1" from a register location."""
-    location = location or {}
-    parts = [location["building"]] if location.get("building") else []
-    parts += [f"{k} {location[k]}" for k in ("room", "cabinet", "shelf") if location.get(k)]
+    if location is None:
+        return ""
+    parts = [location.building] if location.building else []
+    parts += [f"{k} {getattr(location, k)}" for k in ("room", "cabinet", "shelf") if getattr(location, k)]
     return " · ".join(parts)
 
 
-def add_pages(app: FastAPI, caller_from_request: Callable[[Request], Any], index: Callable[[], Any]) -> None:
-    from kmsearch.api.app import KEY_COOKIE, ApiError, FilterParams
+templates.env.filters["location"] = format_location
 
-    templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.filters["marked"] = lambda s: Markup(s)  # snippets are escaped by kmsearch, <mark> only
-    templates.env.filters["location"] = format_location
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("tabs", TABS)
+    context.setdefault("signed_in", not request.app.state.open_mode and bool(request.cookies.get(KEY_COOKIE)))
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def render_error(request: Request, info: ErrorInfo) -> HTMLResponse:
+    """The page's rendering of any error (`errors.install_error_handlers` calls it for every non-API path)."""
+    return render(request, "error.html", status=info.status, tab="", message=info.message)
+
+
+def _sign_in_first(request: Request) -> Response:
+    return RedirectResponse("/signin?" + urlencode({"next": str(request.url.path)}), status_code=303)
+
+
+Run = Callable[[Caller, Index, str, QueryParams], dict[str, Any]]
+
+
+def _tab(request: Request, caller: Caller | None, tab: str, template: str, run: Run) -> Response:
+    """One search tab: the form, and the answer to its query or the error, with the status the API would give."""
+    if caller is None:
+        return _sign_in_first(request)
+    params = request.query_params
+    q = params.get("q", "").strip()
+    context: dict[str, Any] = {"tab": tab, "q": q, "params": dict(params), "doc_types": DOC_TYPES}
+    try:
+        context |= run(caller, get_index(request), q, params)
+    except Exception as exc:  # every error answers through the one mapping, as in the API
+        if is_unexpected(exc):
+            log.error("unhandled error on %s", request.url.path, exc_info=exc)
+        info = describe(exc)
+        return render(request, template, status=info.status, error=info.message, **context)
+    return render(request, template, **context)
+
+
+def search_params(q: str, params: QueryParams) -> SearchParams:
+    """The page's query string as the API's search parameters (the form sends types comma-separated too)."""
+    data: dict[str, Any] = {"q": q, "type": [t for v in params.getlist("type") for t in v.split(",") if t] or None}
+    for name in FilterParams.model_fields.keys() - {"type"}:
+        data[name] = params.get(name) or params.get(_OLD_NAMES.get(name, name)) or None
+    return SearchParams.model_validate(data)
+
+
+def _search(caller: Caller, index: Index, q: str, params: QueryParams) -> dict[str, Any]:
+    if not q:
+        return {"hits": [], "total": 0, "facets": {}, "selected_types": []}
+    checked = search_params(q, params)
+    found, counts = service.run_search_with_facets(caller, index, checked)
+    return {"hits": found.hits, "total": found.total, "facets": counts.model_dump(),
+            "selected_types": checked.type or []}
+
+
+def _who(caller: Caller, index: Index, q: str, params: QueryParams) -> dict[str, Any]:
+    return {"people": service.run_who_knows(caller, index, WhoKnowsParams(q=q)).people if q else []}
+
+
+def _where(caller: Caller, index: Index, q: str, params: QueryParams) -> dict[str, Any]:
+    return {"documents": service.run_where_is(caller, index, WhereIsParams(q=q)).documents if q else []}
+
+
+@router.get("/")
+def search_page(request: Request, caller: PageCallerDep) -> Response:
+    return _tab(request, caller, "search", "search.html", _search)
+
+
+@router.get("/who-knows")
+def who_knows_page(request: Request, caller: PageCallerDep) -> Response:
+    return _tab(request, caller, "who", "people.html", _who)
+
+
+@router.get("/where-is")
+def where_is_page(request: Request, caller: PageCallerDep) -> Response:
+    return _tab(request, caller, "where", "where.html", _where)
+
+
+@router.get("/documents/{doc_id}")
+def document_page(request: Request, doc_id: str, caller: PageCallerDep) -> Response:
+    if caller is None:
+        return _sign_in_first(request)
+    doc = service.get_document(caller, get_index(request), doc_id)  # errors render through render_error
+    return render(request, "document.html", tab="", doc=doc, page=request.query_params.get("page"))
+
+
+@router.get("/signin")
+def signin_form(request: Request, next: str = "/") -> Response:
+    return render(request, "signin.html", tab="", next=next if next.startswith("/") else "/")
+
+
+@router.post("/signin")
+def signin(request: Request, key: str = Form(..., max_length=200), next: str = Form("/")) -> Response:
+    if request.app.state.keys.verify(key.strip()) is None:
+        return render(request, "signin.html", status=401, tab="", next=next, error="That key is not valid.")
+    response = RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/", status_code=303)
+    response.set_cookie(KEY_COOKIE, key.strip(), httponly=True, samesite="strict", max_age=8 * 3600)
+    return response
+
+
+@router.post("/signout")
+def signout() -> Response:
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(KEY_COOKIE)
+    return response
+
+
+def add_pages(app: FastAPI) -> None:
+    """Mount the page's routes and static files on `app`."""
+    app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-
-    def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        context.setdefault("tabs", TABS)
-        context.setdefault("signed_in", not app.state.open_mode and bool(request.cookies.get(KEY_COOKIE)))
-        return templates.TemplateResponse(request, name, context, status_code=status)
-
-    def who_or_redirect(request: Request) -> Any:
-        try:
-            return caller_from_request(request)
-        except ApiError:
-            return None
-
-    def page(tab: str, template: str, run: Callable[[Any, Any, str, dict[str, Any]], dict[str, Any]]) -> Callable:
-        def handler(request: Request) -> Response:
-            who = who_or_redirect(request)
-            if who is None:
-                return RedirectResponse("/signin?" + urlencode({"next": str(request.url.path)}), status_code=303)
-            params = dict(request.query_params)
-            q = params.get("q", "").strip()
-            context: dict[str, Any] = {"tab": tab, "q": q, "params": params, "doc_types": DOC_TYPES}
-            try:
-                context |= run(who, index(), q, params)
-            except KmsearchError as exc:
-                return render(request, template, status=422 if "must" in str(exc) else 503, error=str(exc), **context)
-            return render(request, template, **context)
-
-        return handler
-
-    def run_search(who: Any, idx: Any, q: str, params: dict[str, Any]) -> dict[str, Any]:
-        types = [t for t in params.get("type", "").split(",") if t] if params.get("type") else []
-        fp = FilterParams(types or None, params.get("from") or None, params.get("to") or None,
-                          params.get("author") or None, params.get("source") or None, None)
-        filters = fp.filters(who)
-        if not q:
-            return {"hits": [], "total": 0, "facets": {}, "selected_types": types}
-        # facets count the documents found without the type filter, so other types stay choosable
-        unfiltered = dataclasses.replace(filters, doc_type=())
-        hits, doc_ids = Searcher(idx).search_page(q, 1, 10, "hybrid", filters)
-        all_ids = Searcher(idx).search_page(q, 1, 1, "hybrid", unfiltered, passages=1)[1] if types else doc_ids
-        return {"hits": hits, "total": len(doc_ids), "facets": facets(idx, filters=unfiltered, doc_ids=all_ids),
-                "selected_types": types}
-
-    def run_who(who: Any, idx: Any, q: str, params: dict[str, Any]) -> dict[str, Any]:
-        from kmsearch.search.experts import who_knows
-
-        return {"people": [p.to_json() for p in who_knows(idx, q, k=10, groups=who.groups)] if q else []}
-
-    def run_where(who: Any, idx: Any, q: str, params: dict[str, Any]) -> dict[str, Any]:
-        from kmsearch.search.where import where_is
-
-        return {"documents": [d.to_json() for d in where_is(idx, q, k=5, groups=who.groups)] if q else []}
-
-    app.add_api_route("/", page("search", "search.html", run_search), methods=["GET"], include_in_schema=False)
-    app.add_api_route("/who-knows", page("who", "people.html", run_who), methods=["GET"], include_in_schema=False)
-    app.add_api_route("/where-is", page("where", "where.html", run_where), methods=["GET"], include_in_schema=False)
-
-    @app.get("/documents/{doc_id}", include_in_schema=False)
-    def document_page(request: Request, doc_id: str) -> Response:
-        who = who_or_redirect(request)
-        if who is None:
-            return RedirectResponse("/signin?" + urlencode({"next": str(request.url.path)}), status_code=303)
-        idx = index()
-        doc = idx.catalog.document(doc_id, who.groups)
-        if doc is None:
-            return render(request, "error.html", status=404, tab="", message="No such document.")
-        pages = [(p.number, p.text) for p in idx.catalog.pages(doc_id)]
-        # the same rule as the API's document route: a restricted entry's shelf stays hidden
-        register = idx.catalog.register_entry(doc.reference, who.groups) if doc.reference else None
-        return render(request, "document.html", tab="", doc=doc, pages=pages,
-                      register=register.to_json() if register else None, page=request.query_params.get("page"))
-
-    @app.get("/signin", include_in_schema=False)
-    def signin_form(request: Request, next: str = "/") -> Response:
-        return render(request, "signin.html", tab="", next=next if next.startswith("/") else "/")
-
-    @app.post("/signin", include_in_schema=False)
-    def signin(request: Request, key: str = Form(..., max_length=200), next: str = Form("/")) -> Response:
-        if app.state.keys.verify(key.strip()) is None:
-            return render(request, "signin.html", status=401, tab="", next=next, error="That key is not valid.")
-        response = RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/", status_code=303)
-        response.set_cookie(KEY_COOKIE, key.strip(), httponly=True, samesite="strict", max_age=8 * 3600)
-        return response
-
-    @app.post("/signout", include_in_schema=False)
-    def signout() -> Response:
-        response = RedirectResponse("/signin", status_code=303)
-        response.delete_cookie(KEY_COOKIE)
-        return response

@@ -1,0 +1,32 @@
+"""One document: its metadata, pages and register entry, and its original file."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from fastapi.responses import FileResponse
+
+from kmsearch.api import service
+from kmsearch.api.deps import CallerDep, IndexDep
+from kmsearch.api.schemas import DocumentDetail
+
+router = APIRouter(prefix=service.API, tags=["documents"])
+DocId = Annotated[str, Path(max_length=64, description="The doc_id of a search hit.")]
+
+
+@router.get("/documents/{doc_id}", operation_id="getDocument", response_model=DocumentDetail,
+            summary="A document: metadata, pages, register entry")
+def get_document(doc_id: DocId, caller: CallerDep, index: IndexDep) -> DocumentDetail:
+    return service.get_document(caller, index, doc_id)
+
+
+@router.get("/documents/{doc_id}/file", operation_id="getDocumentFile", response_class=FileResponse,
+            response_model=None, summary="The original file",
+            responses={200: {"description": "The file as it was ingested, served inline with its own media type.",
+                             "content": {media: {"schema": {"type": "string", "format": "binary"}}
+                                         for media in service.FILE_MEDIA_TYPES}}})
+def get_document_file(doc_id: DocId, caller: CallerDep, index: IndexDep) -> FileResponse:
+    found = service.get_document_file(caller, index, doc_id)
+    return FileResponse(found.path, media_type=found.media_type, filename=found.filename,
+                        content_disposition_type="inline")

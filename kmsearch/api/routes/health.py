@@ -1,0 +1,57 @@
+"""The service's own routes: liveness and Prometheus metrics, both open (they reveal no documents or counts)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+
+from kmsearch import __version__
+from kmsearch.api import service
+from kmsearch.api.deps import HolderDep
+from kmsearch.api.schemas import Health
+from kmsearch.errors import KmsearchError
+
+router = APIRouter(prefix=service.API, tags=["service"])
+
+
+class Metrics:
+    """Request counts and latencies per route, in a registry of the app's own (two apps in a process do not mix)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("kmsearch_requests_total", "HTTP requests", ["route", "status"], registry=self.registry)
+        self.latency = Histogram("kmsearch_request_seconds", "HTTP request latency", ["route"], registry=self.registry)
+
+    def install(self, app: FastAPI) -> None:
+        app.state.metrics = self
+
+        @app.middleware("http")
+        async def measure(request: Request, call_next: Any) -> Response:
+            started = time.perf_counter()
+            response = await call_next(request)
+            route = getattr(request.scope.get("route"), "path", "unmatched")  # the template, not the raw path
+            self.latency.labels(route).observe(time.perf_counter() - started)
+            self.requests.labels(route, str(response.status_code)).inc()
+            return response
+
+
+@router.get("/health", operation_id="health", response_model=Health,
+            summary="Liveness and the generation being served")
+def health(holder: HolderDep) -> Health:
+    try:
+        generation = holder.current().generation
+    except KmsearchError:
+        generation = None
+    return Health(status="ok" if generation else "no_index", generation=generation, version=__version__)
+
+
+@router.get("/metrics", operation_id="metrics", response_class=Response, response_model=None,
+            summary="Prometheus metrics",
+            responses={200: {"description": "Prometheus text format.",
+                             "content": {"text/plain": {"schema": {"type": "string"}}}}})
+def metrics(request: Request) -> Response:
+    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

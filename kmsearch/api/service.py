@@ -1,0 +1,191 @@
+"""What the service does, once, for the JSON routes and the staff page alike.
+
+Each function takes the caller (whose access groups filter everything before ranking and counting), the open
+index and the validated parameters, and returns the typed answer from `schemas`. Nothing here knows HTTP: the
+routes and the page only choose how to render it, and `errors.describe` how to answer when it raises.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import mimetypes
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kmsearch.access import Groups, may_read
+from kmsearch.api.errors import ApiError
+from kmsearch.api.keys import ApiKey
+from kmsearch.api.schemas import (
+    DocumentDetail,
+    FacetCounts,
+    FacetParams,
+    FacetsResult,
+    FilterParams,
+    Job,
+    JobResult,
+    LocatedDocument,
+    PageText,
+    Person,
+    RegisterEntry,
+    SearchHit,
+    SearchParams,
+    SearchResult,
+    WhereIsParams,
+    WhereIsResult,
+    WhoKnowsParams,
+    WhoKnowsResult,
+)
+from kmsearch.api.state import IndexHolder, Jobs
+from kmsearch.errors import InvalidParameterError, KmsearchError
+from kmsearch.index.store import Index
+from kmsearch.search import Filters, Searcher
+from kmsearch.search.facets import facets as count_facets
+from kmsearch.types import DocumentRecord
+
+API = "/api/v1"
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "html": "text/html; charset=utf-8",
+    "markdown": "text/markdown; charset=utf-8",
+    "text": "text/plain; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+}
+# Every media type the file route answers (declared in the OpenAPI schema): the formats' own, the images OCR reads,
+# and octet-stream for anything else.
+FILE_MEDIA_TYPES = ("application/octet-stream", *sorted({m.split(";")[0] for m in MEDIA_TYPES.values()}),
+                    "image/jpeg", "image/png", "image/tiff")
+_DOCUMENT_FIELDS = ("doc_id", "path", "title", "format", "doc_type", "authors", "created", "modified", "date",
+                    "language", "n_pages", "reference", "indexed_at")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: their key (None in open, single-user mode) and access groups (None reads everything)."""
+
+    key: ApiKey | None
+    groups: Groups
+
+    def can(self, role: str) -> bool:
+        return self.key is None or self.key.can(role)
+
+    def may_read(self, access_groups: list[str]) -> bool:
+        return may_read(self.groups, access_groups)
+
+
+def _filters(params: FilterParams, caller: Caller) -> Filters:
+    return Filters(tuple(params.type or ()), params.date_from, params.date_to, params.author, params.source,
+                   params.language, groups=caller.groups)
+
+
+def _search(index: Index, params: SearchParams, filters: Filters) -> tuple[SearchResult, set[str]]:
+    hits, doc_ids = Searcher(index).search_page(params.q, params.page, params.k, params.mode, filters, params.fusion,
+                                                params.passages)
+    result = SearchResult(query=params.q, mode=params.mode, page=params.page, k=params.k, total=len(doc_ids),
+                          generation=index.generation, hits=[SearchHit.model_validate(h.to_json()) for h in hits])
+    return result, set(doc_ids)
+
+
+def run_search(caller: Caller, index: Index, params: SearchParams) -> SearchResult:
+    """Topic search: one page of documents with their best passages; `total` counts what the caller may read."""
+    return _search(index, params, _filters(params, caller))[0]
+
+
+def run_search_with_facets(caller: Caller, index: Index, params: SearchParams) -> tuple[SearchResult, FacetCounts]:
+    """The page's search: `run_search`, plus facet counts over every document found without the type filter, so
+    the other types stay choosable."""
+    filters = _filters(params, caller)
+    result, doc_ids = _search(index, params, filters)
+    unfiltered = dataclasses.replace(filters, doc_type=())
+    if params.type:
+        doc_ids = set(Searcher(index).search_page(params.q, 1, 1, params.mode, unfiltered, params.fusion,
+                                                  passages=1)[1])
+    return result, FacetCounts(**count_facets(index, filters=unfiltered, doc_ids=doc_ids))
+
+
+def run_facets(caller: Caller, index: Index, params: FacetParams) -> FacetsResult:
+    """Counts per type, year, source folder and language over what `q` finds (every document when empty)."""
+    counts = count_facets(index, params.q, _filters(params, caller), params.mode)
+    return FacetsResult(query=params.q, facets=FacetCounts(**counts))
+
+
+def run_who_knows(caller: Caller, index: Index, params: WhoKnowsParams) -> WhoKnowsResult:
+    """People ranked for a topic, each with the passages that earned the rank (only ones the caller may read)."""
+    from kmsearch.search.experts import who_knows
+
+    people = who_knows(index, params.q, k=params.k, groups=caller.groups)
+    return WhoKnowsResult(query=params.q, people=[Person.model_validate(p.to_json()) for p in people])
+
+
+def run_where_is(caller: Caller, index: Index, params: WhereIsParams) -> WhereIsResult:
+    """The documents a description means, with their best pages and where the paper copy is kept."""
+    from kmsearch.search.where import where_is
+
+    found = where_is(index, params.q, k=params.k, groups=caller.groups)
+    return WhereIsResult(query=params.q, documents=[LocatedDocument.model_validate(d.to_json()) for d in found])
+
+
+def readable_document(caller: Caller, index: Index, doc_id: str) -> DocumentRecord:
+    """The catalogue's record of `doc_id`; 404 alike when it does not exist and when the caller may not read it."""
+    doc = index.catalog.document(doc_id, caller.groups)
+    if doc is None:
+        raise ApiError(404, "not_found", f"no document {doc_id!r}")
+    return doc
+
+
+def get_document(caller: Caller, index: Index, doc_id: str) -> DocumentDetail:
+    """A document's metadata, page texts and register entry (hidden when the entry is restricted from the caller)."""
+    doc = readable_document(caller, index, doc_id)
+    pages = [PageText(number=p.number, text=p.text, ocr=p.ocr) for p in index.catalog.pages(doc_id)]
+    register = index.catalog.register_entry(doc.reference, caller.groups) if doc.reference else None
+    fields = {k: getattr(doc, k) for k in _DOCUMENT_FIELDS} | {"authors": list(doc.authors)}
+    return DocumentDetail(**fields, file_url=f"{API}/documents/{doc_id}/file", pages=pages,
+                          register_entry=RegisterEntry.model_validate(register.to_json()) if register else None)
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    path: str
+    media_type: str
+    filename: str
+
+
+def get_document_file(caller: Caller, index: Index, doc_id: str) -> DocumentFile:
+    """The original file of a readable document: only the catalogue's path, never one a user names, and never
+    through a symbolic link that leads outside the folder it was ingested from."""
+    doc = readable_document(caller, index, doc_id)
+    path = Path(doc.path)
+    real, root = os.path.realpath(path), os.path.realpath(doc.source or path.parent)
+    if not (real == root or real.startswith(root + os.sep)) or not os.path.isfile(real):
+        raise ApiError(404, "not_found", f"the file of document {doc_id!r} is no longer available")
+    media = MEDIA_TYPES.get(doc.format) or mimetypes.guess_type(path.name)[0] or ""
+    if media.split(";")[0] not in FILE_MEDIA_TYPES:
+        media = "application/octet-stream"  # only what the schema promises
+    return DocumentFile(real, media, path.name)
+
+
+def ingested_sources(holder: IndexHolder) -> list[str]:
+    """The folders ingested before (the default of a re-index); none when there is no index yet."""
+    try:
+        index = holder.current()
+    except KmsearchError:
+        return []
+    return index.catalog.sources()
+
+
+def start_reindex(jobs: Jobs, paths: list[str] | None) -> JobResult:
+    """Start an incremental re-index of `paths` (default: every folder ingested before) in the background."""
+    paths = paths or ingested_sources(jobs.holder)
+    if not paths:
+        raise InvalidParameterError("paths: nothing to re-index; give the folders to ingest")
+    return JobResult(job=Job.model_validate(jobs.start(paths).to_json()))
+
+
+def get_job(jobs: Jobs, job_id: str) -> JobResult:
+    found = jobs.jobs.get(job_id)
+    if found is None:
+        raise ApiError(404, "not_found", f"no job {job_id!r}")
+    return JobResult(job=Job.model_validate(found.to_json()))
