@@ -27,7 +27,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from kmsearch.analytics.settings import AnalyticsSettings, analytics_settings
 
@@ -38,6 +38,7 @@ MAX_QUERY = 1000  # characters kept of a query (the API refuses longer ones anyw
 MAX_SHOWN = 50  # ranks kept per request
 QUEUE_SIZE = 10_000  # rows waiting for the writer; beyond this a row is dropped, not waited for
 BATCH = 500
+LINGER_S = 0.2  # rows may wait this long for the writer (and are lost in a crash within it)
 PURGE_EVERY_S = 24 * 3600
 
 SCHEMA = """
@@ -49,7 +50,6 @@ CREATE INDEX IF NOT EXISTS queries_time ON queries (time);
 CREATE TABLE IF NOT EXISTS shown (
     query_id TEXT NOT NULL REFERENCES queries ON DELETE CASCADE, rank INTEGER NOT NULL, doc_id TEXT NOT NULL,
     PRIMARY KEY (query_id, rank)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS shown_doc ON shown (doc_id);
 CREATE TABLE IF NOT EXISTS opens (
     time TEXT NOT NULL, kind TEXT NOT NULL, doc_id TEXT NOT NULL, rank INTEGER, query_id TEXT, caller TEXT,
     groups TEXT);
@@ -103,6 +103,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA cache_size = -16000")  # 16 MB: a year's log is well over the default 2 MB
     conn.executescript(SCHEMA)
     return conn
 
@@ -121,7 +122,8 @@ class QueryLog:
         self.clock = clock
         self._connector = connector
         self._conn: sqlite3.Connection | None = None
-        self._lock = threading.Lock()  # the writer's state: connection, dropped counts, last purge
+        self._lock = threading.Lock()  # the connection: held while writing, so never taken by a request
+        self._count_lock = threading.Lock()  # the dropped counts: held for microseconds
         self._queue: queue.Queue[Any] = queue.Queue(QUEUE_SIZE)
         self._thread: threading.Thread | None = None
         self._dropped_unsaved: dict[str, int] = {}  # reason -> rows dropped and not yet written to `dropped`
@@ -152,12 +154,11 @@ class QueryLog:
         try:
             if kind not in KINDS:
                 raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-            query_id = secrets.token_hex(8)
-            name, groups = self._who(caller)
-            row = (query_id, stamp(self.clock()), kind, normalise(query), mode, filters_json(filters), int(page),
-                   int(results), None if top_score is None else float(top_score), int(bool(below_floor)), name,
-                   groups)
-            self._submit(("q", row, tuple(shown)[:MAX_SHOWN]))
+            # time first, so new rows go at the end of the keys' B-trees, not all over them
+            query_id = f"{time.time_ns() // 1000:013x}{secrets.token_hex(4)}"
+            # Only what must be taken now is taken here; the writer thread turns it into a row.
+            self._submit(("q", query_id, self.clock(), kind, query, mode, filters, page, results, top_score,
+                          below_floor, caller, tuple(shown)[:MAX_SHOWN]))
             return query_id
         except Exception as exc:  # noqa: BLE001  (whatever goes wrong, the request goes on)
             self._drop(1, f"bad record: {exc}")
@@ -171,10 +172,7 @@ class QueryLog:
         try:
             if kind not in OPEN_KINDS:
                 raise ValueError(f"kind must be one of {', '.join(OPEN_KINDS)}, got {kind!r}")
-            name, groups = self._who(caller)
-            row = (stamp(self.clock()), kind, str(doc_id), None if rank is None else int(rank),
-                   query_id[:32] if query_id else None, name, groups)
-            self._submit(("o", row, ()))
+            self._submit(("o", self.clock(), kind, doc_id, rank, query_id, caller))
         except Exception as exc:  # noqa: BLE001
             self._drop(1, f"bad record: {exc}")
 
@@ -219,7 +217,20 @@ class QueryLog:
             return None, None
         return str(caller.name), ";".join(sorted(caller.groups))
 
-    def _submit(self, item: tuple[str, tuple[Any, ...], tuple[str, ...]]) -> None:
+    def _row(self, item: tuple[Any, ...]) -> tuple[str, tuple[Any, ...], tuple[str, ...]]:
+        """A recorded request or open as the row(s) to insert."""
+        if item[0] == "q":
+            _, query_id, when, kind, query, mode, filters, page, results, top_score, below_floor, caller, shown = item
+            row = (query_id, stamp(when), kind, normalise(query), mode, filters_json(filters), int(page),
+                   int(results), None if top_score is None else float(top_score), int(bool(below_floor)),
+                   *self._who(caller))
+            return "q", row, tuple(map(str, shown))
+        _, when, kind, doc_id, rank, query_id, caller = item
+        row = (stamp(when), kind, str(doc_id), None if rank is None else int(rank),
+               str(query_id)[:32] if query_id else None, *self._who(caller))
+        return "o", row, ()
+
+    def _submit(self, item: tuple[Any, ...]) -> None:
         if not self.background:
             self._write([item])
             return
@@ -231,7 +242,7 @@ class QueryLog:
             self._drop(1, "writer behind: queue full")
 
     def _start(self) -> None:
-        with self._lock:
+        with self._count_lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="kmsearch-querylog", daemon=True)
                 self._thread.start()
@@ -240,49 +251,63 @@ class QueryLog:
                     self._exit_hook = True
 
     def _run(self) -> None:
+        """Take rows off the queue and write them, up to BATCH in one transaction, gathering for up to LINGER_S
+        first: one commit per batch rather than per request keeps the thread's share of the CPU small."""
         while True:
             item = self._queue.get()
-            batch, signals, stop = [], [], False
+            batch: list[tuple[Any, ...]] = []
+            signals: list[threading.Event] = []
+            deadline = time.monotonic() + LINGER_S
             while True:
-                if item is None:
-                    stop = True
-                elif isinstance(item, threading.Event):
+                if isinstance(item, threading.Event):
                     signals.append(item)
-                else:
-                    batch.append(item)
-                if stop or len(batch) >= BATCH:
+                if item is None or isinstance(item, threading.Event):
+                    break  # a flush or close: write what there is now
+                batch.append(item)
+                if len(batch) >= BATCH:
                     break
                 try:
-                    item = self._queue.get_nowait()
+                    item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
                     break
             if batch:
                 self._write(batch)
             for signal in signals:
                 signal.set()
-            if stop:
+            if item is None:
                 return
 
-    def _write(self, batch: Iterable[tuple[str, tuple[Any, ...], tuple[str, ...]]]) -> None:
+    def _write(self, batch: list[tuple[Any, ...]]) -> None:
         """Write rows in one transaction; on any failure drop them and count why."""
-        batch = list(batch)
+        rows = []
+        for item in batch:
+            try:
+                rows.append(self._row(item))
+            except Exception as exc:  # noqa: BLE001  (a value of the wrong type: that row only)
+                self._drop(1, f"bad record: {exc}")
+        if not rows:
+            return
         with self._lock:
             try:
                 conn = self._connection()
                 with conn:
-                    for kind, row, shown in batch:
+                    for kind, row, shown in rows:
                         if kind == "q":
                             conn.execute("INSERT INTO queries VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
                             conn.executemany("INSERT INTO shown VALUES (?,?,?)",
                                              [(row[0], rank, doc) for rank, doc in enumerate(shown, 1)])
                         else:
                             conn.execute("INSERT INTO opens VALUES (?,?,?,?,?,?,?)", row)
-                self.written += len(batch)
+            except Exception as exc:  # noqa: BLE001  (sqlite3.Error, OSError: never the request's problem)
+                self._drop(len(rows), f"{type(exc).__name__}: {exc}")
+                self._reset()
+                return
+            self.written += len(rows)
+            try:
                 self._save_dropped(conn)
                 self._purge_if_due(conn)
-            except Exception as exc:  # noqa: BLE001  (sqlite3.Error, OSError, or a bad row: never the request's)
-                self._drop(len(batch), f"{type(exc).__name__}: {exc}", locked=True)
-                self._reset()
+            except Exception as exc:  # noqa: BLE001  (the rows are in; the counts wait for the next write)
+                log.warning("query log %s: housekeeping failed (%s)", self.path, exc)
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -298,25 +323,32 @@ class QueryLog:
                 pass
             self._conn = None
 
-    def _drop(self, rows: int, reason: str, locked: bool = False) -> None:
-        if not locked:
-            with self._lock:
-                return self._drop(rows, reason, locked=True)
-        self.dropped += rows
-        self._dropped_unsaved[reason] = self._dropped_unsaved.get(reason, 0) + rows
-        now = time.monotonic()
-        if now - self._last_warning > 60:  # one warning a minute, not one per request
-            self._last_warning = now
+    def _drop(self, rows: int, reason: str) -> None:
+        with self._count_lock:
+            self.dropped += rows
+            self._dropped_unsaved[reason] = self._dropped_unsaved.get(reason, 0) + rows
+            now = time.monotonic()
+            warn = now - self._last_warning > 60  # one warning a minute, not one per request
+            if warn:
+                self._last_warning = now
+        if warn:
             log.warning("query log %s: %d record(s) dropped so far (%s)", self.path, self.dropped, reason)
 
     def _save_dropped(self, conn: sqlite3.Connection) -> None:
-        if not self._dropped_unsaved:
+        with self._count_lock:
+            unsaved, self._dropped_unsaved = self._dropped_unsaved, {}
+        if not unsaved:
             return
         when = stamp(self.clock())
-        with conn:
-            conn.executemany("INSERT INTO dropped VALUES (?,?,?)",
-                             [(when, n, reason[:500]) for reason, n in self._dropped_unsaved.items()])
-        self._dropped_unsaved.clear()
+        try:
+            with conn:
+                conn.executemany("INSERT INTO dropped VALUES (?,?,?)",
+                                 [(when, n, reason[:500]) for reason, n in unsaved.items()])
+        except Exception:
+            with self._count_lock:  # not saved: keep them for the next write
+                for reason, n in unsaved.items():
+                    self._dropped_unsaved[reason] = self._dropped_unsaved.get(reason, 0) + n
+            raise
 
     def _purge_if_due(self, conn: sqlite3.Connection) -> None:
         """At most once a day per process, and once a day across processes (the last purge is in `meta`)."""
