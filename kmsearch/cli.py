@@ -498,6 +498,7 @@ def model_export(obj: Context, model: str | None, force: bool) -> None:
 
 def main() -> None:
     import kmsearch.api.commands  # noqa: F401  (registers serve and keys)
+    import kmsearch.analytics.commands  # noqa: F401  (registers analytics)
 
     cli(prog_name="kmsearch")
 

@@ -104,12 +104,12 @@ def main() -> None:
     print("| method | cosine distance | ARI | V-measure | groups found | topics split | one-offs merged |")
     print("|---|---|---|---|---|---|---|")
     for method in ("agglomerative", "leader"):
-        for distance in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+        for distance in (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8):
             labels = cluster_labels(vectors, distance, method)
             split = sum(len({labels[i] for i, t in enumerate(truth) if t == g}) > 1 for g in range(len(TOPICS)))
             sizes = np.bincount(labels)
             merged = sum(sizes[labels[i]] > 1 for i, t in enumerate(truth) if t >= len(TOPICS))
-            print(f"| {method} | {distance:.1f} | {adjusted_rand_score(truth, labels):.3f} | "
+            print(f"| {method} | {distance:.2f} | {adjusted_rand_score(truth, labels):.3f} | "
                   f"{v_measure_score(truth, labels):.3f} | {len(set(labels))} | {split} | {merged} |")
     rng = np.random.default_rng(0)
     big = rng.standard_normal((3000, vectors.shape[1])).astype(np.float32)

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from kmsearch.analytics.clustering import cluster_labels, group_queries
-from kmsearch.analytics.gaps import DEFAULT_DISTANCE, knowledge_gaps, person_link
+from kmsearch.analytics.clustering import DEFAULT_DISTANCE, cluster_labels, group_queries
+from kmsearch.analytics.gaps import knowledge_gaps, person_link
 from kmsearch.analytics.querylog import stamp
 from kmsearch.analytics.reader import QueryRow
 from kmsearch.testing import FakeEmbedder

@@ -18,6 +18,9 @@ from typing import Callable, Sequence
 import numpy as np
 
 METHODS = ("agglomerative", "leader")
+# Agglomerative at 0.6 scored best on the benchmark short of merging unrelated one-off questions into groups
+# (docs/benchmarks.md, "Knowledge gaps"): a topic split in two is a smaller fault than two asks hidden as one.
+DEFAULT_DISTANCE = 0.6
 MAX_QUERIES = 3000  # distinct queries clustered (the commonest); the rest are counted only if they match exactly
 
 

@@ -17,11 +17,9 @@ from typing import Any, Callable, Iterable, Protocol, Sequence
 
 import numpy as np
 
-from kmsearch.analytics.clustering import group_queries
+from kmsearch.analytics.clustering import DEFAULT_DISTANCE, group_queries
 from kmsearch.analytics.querylog import stamp
 from kmsearch.analytics.reader import QueryRow
-
-DEFAULT_DISTANCE = 0.5  # measured: docs/benchmarks.md, "Knowledge gaps"
 
 
 class ExpertLike(Protocol):

@@ -57,27 +57,27 @@ class LogReader:
         self.conn: sqlite3.Connection | None = connect(self.path) if self.path.exists() else None
 
     def queries(self, since: datetime, until: datetime | None = None) -> list[QueryRow]:
-        """Requests logged in [since, until), oldest first."""
-        rows = self._rows("SELECT * FROM queries WHERE time >= ? AND time < ? ORDER BY time, rowid",
+        """Requests logged from `since` to `until` (both included, to the second), oldest first."""
+        rows = self._rows("SELECT * FROM queries WHERE time >= ? AND time <= ? ORDER BY time, rowid",
                           since, until)
         return [QueryRow(r["query_id"], r["time"], r["kind"], r["query"], r["mode"],
                          json.loads(r["filters"]) if r["filters"] else {}, r["page"], r["results"], r["top_score"],
                          bool(r["below_floor"]), r["caller"], _groups(r["groups"])) for r in rows]
 
     def opens(self, since: datetime, until: datetime | None = None) -> list[OpenRow]:
-        rows = self._rows("SELECT * FROM opens WHERE time >= ? AND time < ? ORDER BY time, rowid", since, until)
+        rows = self._rows("SELECT * FROM opens WHERE time >= ? AND time <= ? ORDER BY time, rowid", since, until)
         return [OpenRow(r["time"], r["kind"], r["doc_id"], r["rank"], r["query_id"], r["caller"],
                         _groups(r["groups"])) for r in rows]
 
     def shown_counts(self, since: datetime, until: datetime | None = None) -> Counter[str]:
         """How many logged result lists showed each document."""
         rows = self._rows("SELECT s.doc_id AS doc_id, COUNT(*) AS n FROM shown s JOIN queries q USING (query_id) "
-                          "WHERE q.time >= ? AND q.time < ? GROUP BY s.doc_id", since, until)
+                          "WHERE q.time >= ? AND q.time <= ? GROUP BY s.doc_id", since, until)
         return Counter({r["doc_id"]: r["n"] for r in rows})
 
     def dropped(self, since: datetime, until: datetime | None = None) -> list[dict[str, Any]]:
         """What the writer could not log, and why (written once it could write again)."""
-        rows = self._rows("SELECT time, records, reason FROM dropped WHERE time >= ? AND time < ? ORDER BY time",
+        rows = self._rows("SELECT time, records, reason FROM dropped WHERE time >= ? AND time <= ? ORDER BY time",
                           since, until)
         return [{"time": r["time"], "records": r["records"], "reason": r["reason"]} for r in rows]
 

@@ -24,8 +24,8 @@ class AnalyticsSettings:
     query_log_retention_days: int = 365
     # Government records of administrative actions are commonly kept for years; the trail is small.
     audit_trail_retention_days: int = 2557  # seven years
-    # Cosine distance under which two unanswered queries are one gap (docs/benchmarks.md, "Knowledge gaps")
-    gap_distance: float = 0.5
+    # Cosine distance under which two unanswered queries are one gap (kmsearch/analytics/clustering.py)
+    gap_distance: float = 0.6
     index_dir: Path = Path("indexes/default")
 
     def __post_init__(self) -> None:

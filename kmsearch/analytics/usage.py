@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from kmsearch.analytics.clustering import group_queries
+from kmsearch.analytics.clustering import DEFAULT_DISTANCE, group_queries
 from kmsearch.analytics.reader import OpenRow, QueryRow
 
 NO_GROUP = "(no group)"
@@ -128,7 +128,7 @@ def document_use(opens: list[OpenRow], titles: dict[str, tuple[str, str]], top: 
 
 def usage(queries: Iterable[QueryRow], opens: Iterable[OpenRow], shown: Counter[str],
           documents: Iterable[tuple[str, str, str]] | None = None,
-          embed: Callable[[list[str]], np.ndarray] | None = None, distance: float = 0.5, top: int = 20) -> Usage:
+          embed: Callable[[list[str]], np.ndarray] | None = None, distance: float = DEFAULT_DISTANCE, top: int = 20) -> Usage:
     """Usage over the rows given (one window of the log). `shown` counts how often each document was in a
     logged result list (LogReader.shown_counts); `documents` lists the index's documents, for those never
     found or opened; `embed` groups the most asked queries by meaning (else identical queries only)."""

@@ -1,0 +1,109 @@
+"""`kmsearch analytics ...`: the query log's report and purge, and the audit trail's export, on the main CLI.
+
+Registered by importing this module (kmsearch/cli.py's `main` does). The commands read everything: they are
+for whoever runs the service, not for a reader's key.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from kmsearch.analytics.querylog import QueryLog
+from kmsearch.analytics.settings import analytics_settings
+from kmsearch.cli import Context, _run, cli, index_option
+
+
+@cli.group(name="analytics")
+def analytics_group() -> None:
+    """Search analytics: knowledge gaps and usage from the query log; the audit trail."""
+
+
+def _index_inputs(settings: Any, people: bool) -> tuple[Any, Any, Any, list[str]]:
+    """The document list, embedder and who-knows of the index, or Nones with the reason when it cannot open."""
+    from kmsearch.errors import KmsearchError
+    from kmsearch.index.store import Index
+
+    try:
+        index = Index.open(settings)
+    except KmsearchError as exc:
+        return None, None, None, [f"index not opened ({exc})"]
+    documents = documents_of(index)
+    knows: Callable[[str], Any] | None = None
+    if people:
+        from kmsearch.search.experts import who_knows
+
+        def knows(label: str) -> Any:
+            return who_knows(index, label, k=3)
+    return documents, index.embedder.embed, knows, []
+
+
+def documents_of(index: Any) -> list[tuple[str, str, str]]:
+    """(doc_id, title, path) of every document in the index. The one place this package reads the catalogue:
+    the lead swaps in the catalogue package's reader here."""
+    return [(r[0], r[1], r[2]) for r in index.catalog.conn.execute("SELECT doc_id, title, path FROM documents")]
+
+
+@analytics_group.command("report")
+@index_option
+@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3660), help="The window, in days.")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(1, 1000), help="Gaps and topics listed.")
+@click.option("--no-people", is_flag=True, help="Do not run who-knows on each gap (faster).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+@_run
+def report_command(obj: Context, index_dir: Path | None, days: int, top: int, no_people: bool, as_json: bool) -> None:
+    """Print knowledge gaps (unanswered questions grouped by meaning, with the person to ask) and usage (most
+    asked, most opened, never found or opened, click-through, per unit and per week).
+
+    \b
+    Example:
+        kmsearch analytics report --days 90
+        kmsearch analytics report --days 30 --json > gaps.json
+    """
+    from kmsearch.analytics.report import build_report, format_report
+
+    settings = obj.settings(index_dir=index_dir)
+    config = analytics_settings(settings)
+    documents, embed, knows, notes = _index_inputs(settings, people=not no_people)
+    report = build_report(config.log_path, datetime.now(timezone.utc), days, documents, embed, knows,
+                          config.gap_distance, top)
+    report["notes"] = notes + report["notes"]
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    for line in format_report(report):
+        click.echo(line)
+
+
+@analytics_group.command("purge")
+@index_option
+@click.option("--days", default=None, type=click.IntRange(1, None),
+              help="Keep this many days [default: the query_log_retention_days setting, 365].")
+@click.pass_obj
+@_run
+def purge_command(obj: Context, index_dir: Path | None, days: int | None) -> None:
+    """Delete logged queries and opens older than the retention period (the log also does this by itself,
+    at most once a day, as it writes).
+
+    \b
+    Example:
+        kmsearch analytics purge
+        kmsearch analytics purge --days 30
+    """
+    settings = obj.settings(index_dir=index_dir)
+    config = analytics_settings(settings)
+    if not config.log_path.exists():
+        click.echo(f"no query log at {config.log_path}")
+        return
+    qlog = QueryLog(config.log_path, "anonymous", config.query_log_retention_days, background=False)
+    try:
+        deleted = qlog.purge(days)
+    finally:
+        qlog.close()
+    click.echo(f"deleted {deleted} records older than {days or config.query_log_retention_days} days "
+               f"from {config.log_path}")
