@@ -7,6 +7,7 @@ for whoever runs the service, not for a reader's key.
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -107,3 +108,90 @@ def purge_command(obj: Context, index_dir: Path | None, days: int | None) -> Non
         qlog.close()
     click.echo(f"deleted {deleted} records older than {days or config.query_log_retention_days} days "
                f"from {config.log_path}")
+
+
+@analytics_group.group(name="trail")
+def trail_group() -> None:
+    """The audit trail of admin actions and restricted-document access (beside the index, append-only)."""
+
+
+def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+@trail_group.command("export")
+@index_option
+@click.option("--since", callback=_since, default=None, help="From this date (YYYY-MM-DD, UTC) [default: all].")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (appended to) [default: standard output].")
+@click.pass_obj
+@_run
+def trail_export(obj: Context, index_dir: Path | None, since: datetime | None, output: Path | None) -> None:
+    """Print the audit trail as JSON lines (one record a line, oldest first), e.g. for a SIEM.
+
+    \b
+    Example:
+        kmsearch analytics trail export --since 2024-01-01 -o /var/log/kmsearch-audit.jsonl
+    """
+    from kmsearch.analytics.trail import AuditTrail
+
+    trail = AuditTrail.for_settings(obj.settings(index_dir=index_dir))
+    try:
+        if output is None:
+            trail.export_jsonl(sys.stdout, since)
+            return
+        with open(output, "a", encoding="utf-8") as fh:
+            n = trail.export_jsonl(fh, since)
+        click.echo(f"{n} records written to {output}", err=True)
+    finally:
+        trail.close()
+
+
+@trail_group.command("verify")
+@index_option
+@click.pass_obj
+@_run
+def trail_verify(obj: Context, index_dir: Path | None) -> None:
+    """Check the trail's hash chain: exit 1 if a record was changed or removed behind its back.
+
+    \b
+    Example:
+        kmsearch analytics trail verify
+    """
+    from kmsearch.analytics.trail import AuditTrail
+
+    trail = AuditTrail.for_settings(obj.settings(index_dir=index_dir))
+    try:
+        intact, checked, problem = trail.verify()
+    finally:
+        trail.close()
+    if not intact:
+        raise click.ClickException(f"{trail.path}: broken after {checked} records: {problem}")
+    click.echo(f"{trail.path}: intact: {checked} records")
+
+
+@trail_group.command("purge")
+@index_option
+@click.pass_obj
+@_run
+def trail_purge(obj: Context, index_dir: Path | None) -> None:
+    """Delete trail records older than audit_trail_retention_days (seven years by default); the purge is
+    itself recorded.
+
+    \b
+    Example:
+        kmsearch analytics trail purge
+    """
+    from kmsearch.analytics.trail import AuditTrail, cli_actor
+
+    trail = AuditTrail.for_settings(obj.settings(index_dir=index_dir))
+    try:
+        deleted = trail.purge(cli_actor())
+    finally:
+        trail.close()
+    click.echo(f"deleted {deleted} records older than {trail.retention_days} days from {trail.path}")
