@@ -79,3 +79,26 @@ def test_every_analytics_command_has_help_with_an_example():
     for name, command in group.commands.items():
         for sub in getattr(command, "commands", {name: command}).values():
             assert sub.help and "Example:" in sub.help, f"kmsearch analytics {name} has no example"
+
+
+def test_audit_command(run, logged, tmp_path):
+    index = str(logged.index_dir)
+    out = run("audit", "--index", index, "--format", "json")
+    assert out.exit_code == 0, out.output
+    audit = json.loads(out.output)
+    assert sum(t["documents"] for t in audit["topics"]) == 4
+    assert set(audit["registers"]) == {"events_without_report", "study_tours", "without_location_or_custodian",
+                                       "exit_interviews"}
+    rows = run("audit", "--index", index, "--format", "csv").output.splitlines()
+    assert rows[0] == "topic,terms,documents,first_year,newest,people,flags" and len(rows) == len(audit["topics"]) + 1
+    overrides = tmp_path / "o.json"
+    overrides.write_text(json.dumps({"rename": {audit["topics"][0]["id"]: "Our first topic", "nothing": "x"}}))
+    text = run("audit", "--index", index, "--overrides", str(overrides)).output
+    assert "Our first topic" in text and "match no topic now: nothing" in text
+    overrides.write_text("{not json")
+    bad = CliRunner().invoke(cli, ["audit", "--index", index, "--overrides", str(overrides)])
+    assert bad.exit_code == 1 and "o.json" in bad.output
+
+
+def test_audit_has_help_with_an_example():
+    assert "Example:" in cli.commands["audit"].help

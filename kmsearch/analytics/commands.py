@@ -195,3 +195,93 @@ def trail_purge(obj: Context, index_dir: Path | None) -> None:
     finally:
         trail.close()
     click.echo(f"deleted {deleted} records older than {trail.retention_days} days from {trail.path}")
+
+
+OVERRIDES_FILE = "topic-overrides.json"  # in the index folder: {"rename": {id: name}, "merge": [[id, id]]}
+
+
+@cli.command("audit")
+@index_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+              help="csv: one row per topic.")
+@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3660),
+              help="Unanswered queries from this many days mark topics 'asked for but thin'.")
+@click.option("--group", "groups", multiple=True,
+              help="Count only what a key with this access group may read (repeatable); without it: everything.")
+@click.option("--overrides", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=f"A librarian's topic renames and merges [default: <index>/{OVERRIDES_FILE}].")
+@click.pass_obj
+@_run
+def audit_command(obj: Context, index_dir: Path | None, fmt: str, days: int, groups: tuple[str, ...],
+                  overrides: Path | None) -> None:
+    """The knowledge audit: the collection's topics with their documents, people and flags (one person holds
+    this, everyone who knows has left, no document since YEAR, asked for but thin); each person's topics
+    against the skills register; events with no report, study tours whose recommendations never recur,
+    register entries with no location or custodian, and exit interviews of people who left.
+
+    \b
+    Example:
+        kmsearch audit
+        kmsearch audit --format csv > topics.csv
+        kmsearch audit --group hr --format json
+    """
+    import csv
+    from datetime import timedelta
+
+    from kmsearch.access import caller_groups
+    from kmsearch.analytics.audit import knowledge_audit
+    from kmsearch.analytics.gaps import knowledge_gaps
+    from kmsearch.analytics.reader import LogReader
+    from kmsearch.analytics.sources import CatalogSource, load_overrides
+    from kmsearch.index.store import Index
+
+    settings = obj.settings(index_dir=index_dir)
+    config = analytics_settings(settings)
+    index = Index.open(settings)
+    now = datetime.now(timezone.utc)
+    reader = LogReader(config.log_path)
+    try:
+        rows = reader.queries(now - timedelta(days=days), now)
+    finally:
+        reader.close()
+    gaps = knowledge_gaps(rows, now, index.embedder.embed, distance=config.gap_distance, limit=200)
+    source = CatalogSource(index, caller_groups(groups) if groups else None)
+    result = knowledge_audit(source, index.embedder.embed, gaps, now.year,
+                             load_overrides(overrides or Path(settings.index_dir) / OVERRIDES_FILE))
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        out = csv.writer(sys.stdout)
+        out.writerow(["topic", "terms", "documents", "first_year", "newest", "people", "flags"])
+        for t in result["topics"]:
+            out.writerow([t["name"], "; ".join(t["terms"]), t["documents"], (t["years"] or [None])[0], t["newest"],
+                          "; ".join(f"{p['name']} ({p['status'] or 'not in register'})" for p in t["people"]),
+                          "; ".join(f["text"] for f in t["flags"])])
+    else:
+        for line in _audit_lines(result):
+            click.echo(line)
+
+
+def _audit_lines(result: dict[str, Any]) -> list[str]:
+    lines = ["Topics"]
+    for t in result["topics"]:
+        years = f"{t['years'][0]}-{t['years'][1]}" if t["years"] else "undated"
+        lines.append(f"  {t['name']}  [{t['documents']} documents, {years}]")
+        lines += [f"      ! {f['text']}" for f in t["flags"]]
+        if t["people"]:
+            lines.append("      people: " + "; ".join(f"{p['name']} ({p['status'] or '-'})" for p in t["people"]))
+    lines += ["", "People: findings"]
+    lines += [f"  {p['name']}: {f}" for p in result["people"] for f in p["findings"]]
+    r = result["registers"]
+    lines += ["", f"Events with no report ({len(r['events_without_report'])})"]
+    lines += [f"  {e.get('start', '')}  {e['name']}: {e['reason']}" for e in r["events_without_report"]]
+    lines += ["", "Study tours: what did we bring back"]
+    lines += [f"  {t['title']}: {t['finding']}" for t in r["study_tours"]]
+    lines += ["", f"Register entries with no location or custodian ({len(r['without_location_or_custodian'])})"]
+    lines += [f"  {e['reference']}  {e['title']}: no {' or '.join(e['missing'])}" for e in r["without_location_or_custodian"]]
+    x = r["exit_interviews"]
+    lines += ["", f"Exit interviews: {x['with_exit_interview']} of {x['left']} people who left"]
+    lines += [f"  none on file for {name}" for name in x["without"]]
+    if result["overrides_unmatched"]:
+        lines += ["", "Topic overrides that match no topic now: " + ", ".join(result["overrides_unmatched"])]
+    return lines
