@@ -9,9 +9,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kmsearch.analytics.audit import (ALL_LEFT, ASKED_THIN, ONE_PERSON, STALE, LaterMatch, RegisterPerson,
-                                      TourReport, audit_people, brought_back, exit_coverage, gaps_for,
-                                      knowledge_audit, location_gaps, recommendations, topic_flags)
+from kmsearch.analytics.audit import (
+    ALL_LEFT,
+    ASKED_THIN,
+    ONE_PERSON,
+    STALE,
+    LaterMatch,
+    RegisterPerson,
+    TourReport,
+    audit_people,
+    brought_back,
+    exit_coverage,
+    gaps_for,
+    knowledge_audit,
+    location_gaps,
+    recommendations,
+    topic_flags,
+)
 from kmsearch.analytics.gaps import KnowledgeGap
 from kmsearch.analytics.topics import AuditDocument, Overrides, Topic, apply_overrides, discover_topics
 from kmsearch.testing import FakeEmbedder
@@ -35,7 +49,8 @@ def doc(doc_id: str, title: str, year: int | None, text: str = "", doc_type: str
 
 
 def topic(name: str, years: list[int | None], terms: tuple[str, ...] = ()) -> Topic:
-    return Topic(name, name, terms or tuple(name.split()), tuple(doc(f"{name}{i}", name, y) for i, y in enumerate(years)))
+    docs = tuple(doc(f"{name}{i}", name, y) for i, y in enumerate(years))
+    return Topic(name, name, terms or tuple(name.split()), docs)
 
 
 def gap(label: str, count: int = 3) -> KnowledgeGap:
@@ -131,11 +146,13 @@ def test_people_skills_against_documents():
 def test_recommendations_are_read_from_their_section():
     bullets = ("5. Recommendations The delegation recommends that the Executive Management Committee: "
                "• R1: approves the establishment of integrated one-stop centres; • R2: approves a pilot of two "
-               "mobile service units for rural wards; • R2: approves a pilot of two mobile service units for rural wards;")
+               "mobile service units for rural wards; "
+               "• R2: approves a pilot of two mobile service units for rural wards;")
     # the lead-in is dropped, and the item repeated by overlapping chunks is kept once
     assert recommendations(bullets) == ["R1: approves the establishment of integrated one-stop centres",
                                         "R2: approves a pilot of two mobile service units for rural wards"]
-    numbered = "4. Recommendations 1. Pilot agent-assisted e-services at two stops. 2. Send the monthly schedule to councillors."
+    numbered = ("4. Recommendations 1. Pilot agent-assisted e-services at two stops. "
+                "2. Send the monthly schedule to councillors.")
     assert recommendations(numbered) == ["Pilot agent-assisted e-services at two stops.",
                                          "Send the monthly schedule to councillors."]
     prose = "Recommendations\nEstablish one-stop centres in every district. Train staff in every centre."
@@ -187,8 +204,9 @@ def test_librarian_renames_and_merges_topics():
 def test_the_whole_audit_on_a_fake_source():
     source = FakeSource()
     vectors = {"a": [1, 0], "b": [0.95, 0.31], "c": [0, 1]}
-    embed = lambda texts: np.array([vectors["a"] if "disposal" in t else vectors["c"] for t in texts],  # noqa: E731
-                                   dtype=np.float32)
+    def embed(texts):
+        return np.array([vectors["a"] if "disposal" in t else vectors["c"] for t in texts], dtype=np.float32)
+
     audit = knowledge_audit(source, embed, [gap("disposal backlog")], 2024, topic_distance=0.3)
     first = audit["topics"][0]
     assert first["documents"] == 2 and [f["flag"] for f in first["flags"]] == [ALL_LEFT, STALE, ASKED_THIN]
@@ -224,7 +242,7 @@ def test_catalog_source_on_the_sample_corpus(sample):
     assert not set(RESTRICTED) & {Path(d.path).name for d in reader.documents()}
     vdm = next(p for p in librarian.people() if p.name == "Mr Pieter van der Merwe")
     assert vdm.status == "left" and "records disposal" in vdm.skills
-    assert [t for _, t in librarian.exit_interviews(vdm.person_id)][0].startswith("Exit Interview Summary")
+    assert next(t for _, t in librarian.exit_interviews(vdm.person_id)).startswith("Exit Interview Summary")
     assert reader.exit_interviews(vdm.person_id) == []  # the interview is HR's: a reader's audit never sees it
     assert any(e["name"].startswith("Benchmarking visit") for e in librarian.events_without_report())
     tours = {Path(t.doc.path).name: t for t in librarian.tour_reports()}
@@ -253,11 +271,12 @@ def test_a_readers_audit_leaves_restricted_documents_out(sample):
 @pytest.mark.slow
 def test_topics_of_the_sample_corpus_with_the_real_model():
     """The sample corpus's known themes come out as topics, the same on every run and in any input order."""
+    import tempfile
+
     from kmsearch.config import Settings
     from kmsearch.index.embed import make_embedder
     from kmsearch.index.store import Index
     from kmsearch.ingest.pipeline import ingest
-    import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(index_dir=Path(tmp) / "index", ocr=False)

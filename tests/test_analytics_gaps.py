@@ -5,6 +5,7 @@ with the real model on the benchmark's scripted set (scripts/bench_gap_clusterin
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -22,16 +23,19 @@ NOW = datetime(2024, 6, 30, 12, 0, tzinfo=timezone.utc)
 SCRIPT = {  # unanswerable questions, each group asked several ways (the fake embedder groups by shared words)
     "fleet tracking contract": ["fleet tracking contract"] * 4 + ["fleet vehicle tracking contract",
                                                                     "the fleet tracking contract renewal"],
-    "overtime claims policy": ["overtime claims policy"] * 3 + ["overtime claims policy form", "policy overtime claims"],
+    "overtime claims policy": ["overtime claims policy"] * 3 + ["overtime claims policy form",
+                                                                "policy overtime claims"],
     "canteen menu": ["canteen menu"],
 }
 
 
+_IDS = itertools.count(1)
+
+
 def row(query: str, days_ago: float, below_floor: bool = True, results: int = 3, kind: str = "search",
-        page: int = 1, n: list[int] = [0]) -> QueryRow:  # noqa: B006  (a counter for unique ids)
-    n[0] += 1
-    return QueryRow(f"q{n[0]:05d}", stamp(NOW - timedelta(days=days_ago)), kind, query, "hybrid", {}, page, results,
-                    0.2 if below_floor else 0.9, below_floor, None, None)
+        page: int = 1) -> QueryRow:
+    return QueryRow(f"q{next(_IDS):05d}", stamp(NOW - timedelta(days=days_ago)), kind, query, "hybrid", {}, page,
+                    results, 0.2 if below_floor else 0.9, below_floor, None, None)
 
 
 @dataclass

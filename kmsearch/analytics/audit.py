@@ -21,7 +21,8 @@ from typing import Any, Mapping, Protocol, Sequence
 from kmsearch.analytics.gaps import KnowledgeGap
 from kmsearch.analytics.topics import AuditDocument, Topic, topic_words
 
-ONE_PERSON, ALL_LEFT, STALE, ASKED_THIN = "one person holds this", "everyone who knows has left", "stale", "asked for but thin"
+ONE_PERSON, ALL_LEFT = "one person holds this", "everyone who knows has left"
+STALE, ASKED_THIN = "stale", "asked for but thin"
 PEOPLE_PER_TOPIC = 5
 STALE_YEARS = 5
 RECUR_SCORE = 0.55  # dense cosine above which a later passage takes up a recommendation (all-MiniLM-L6-v2)

@@ -278,7 +278,8 @@ def _audit_lines(result: dict[str, Any]) -> list[str]:
     lines += ["", "Study tours: what did we bring back"]
     lines += [f"  {t['title']}: {t['finding']}" for t in r["study_tours"]]
     lines += ["", f"Register entries with no location or custodian ({len(r['without_location_or_custodian'])})"]
-    lines += [f"  {e['reference']}  {e['title']}: no {' or '.join(e['missing'])}" for e in r["without_location_or_custodian"]]
+    lines += [f"  {e['reference']}  {e['title']}: no {' or '.join(e['missing'])}"
+              for e in r["without_location_or_custodian"]]
     x = r["exit_interviews"]
     lines += ["", f"Exit interviews: {x['with_exit_interview']} of {x['left']} people who left"]
     lines += [f"  none on file for {name}" for name in x["without"]]

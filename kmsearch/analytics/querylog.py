@@ -160,7 +160,7 @@ class QueryLog:
             self._submit(("q", query_id, self.clock(), kind, query, mode, filters, page, results, top_score,
                           below_floor, caller, tuple(shown)[:MAX_SHOWN]))
             return query_id
-        except Exception as exc:  # noqa: BLE001  (whatever goes wrong, the request goes on)
+        except Exception as exc:  # whatever goes wrong, the request goes on
             self._drop(1, f"bad record: {exc}")
             return None
 
@@ -173,7 +173,7 @@ class QueryLog:
             if kind not in OPEN_KINDS:
                 raise ValueError(f"kind must be one of {', '.join(OPEN_KINDS)}, got {kind!r}")
             self._submit(("o", self.clock(), kind, doc_id, rank, query_id, caller))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # the same: never the request's problem
             self._drop(1, f"bad record: {exc}")
 
     def health(self) -> dict[str, Any]:
@@ -283,7 +283,7 @@ class QueryLog:
         for item in batch:
             try:
                 rows.append(self._row(item))
-            except Exception as exc:  # noqa: BLE001  (a value of the wrong type: that row only)
+            except Exception as exc:  # a value of the wrong type: that row only
                 self._drop(1, f"bad record: {exc}")
         if not rows:
             return
@@ -298,7 +298,7 @@ class QueryLog:
                                              [(row[0], rank, doc) for rank, doc in enumerate(shown, 1)])
                         else:
                             conn.execute("INSERT INTO opens VALUES (?,?,?,?,?,?,?)", row)
-            except Exception as exc:  # noqa: BLE001  (sqlite3.Error, OSError: never the request's problem)
+            except Exception as exc:  # sqlite3.Error, OSError: never the request's
                 self._drop(len(rows), f"{type(exc).__name__}: {exc}")
                 self._reset()
                 return
@@ -306,7 +306,7 @@ class QueryLog:
             try:
                 self._save_dropped(conn)
                 self._purge_if_due(conn)
-            except Exception as exc:  # noqa: BLE001  (the rows are in; the counts wait for the next write)
+            except Exception as exc:  # the rows are in; the counts wait for the next write
                 log.warning("query log %s: housekeeping failed (%s)", self.path, exc)
 
     def _connection(self) -> sqlite3.Connection:

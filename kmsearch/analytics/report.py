@@ -44,7 +44,8 @@ def build_report(log_path: Path, now: datetime, days: int = 90,
         notes.append(f"the window is under {2 * TREND_DAYS} days: trends compare part windows")
     return {"log": str(log_path), "from": stamp(since), "to": stamp(now), "days": days,
             "gaps": [g.to_json() for g in gaps], "usage": {k: v for k, v in used.to_json().items() if k != "notes"},
-            "dropped": {"records": sum(d["records"] for d in dropped), "reasons": sorted({d["reason"] for d in dropped})},
+            "dropped": {"records": sum(d["records"] for d in dropped),
+                        "reasons": sorted({d["reason"] for d in dropped})},
             "notes": notes}
 
 
@@ -56,16 +57,18 @@ def format_report(report: dict[str, Any], listed: int = 10) -> list[str]:
     """The report as lines of plain text, for the terminal."""
     u = report["usage"]
     asked = sum(u["requests"].values())
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(u["requests"].items())) or "none"
     lines = [f"Query log {report['log']}: {report['days']} days, {report['from'][:10]} to {report['to'][:10]}",
-             f"Requests: {asked} ({', '.join(f'{n} {k}' for k, n in sorted(u['requests'].items())) or 'none'}); "
-             f"{u['unanswered']} with no strong match ({_percent(u['unanswered'], asked)})"]
+             (f"Requests: {asked} ({kinds}); {u['unanswered']} with no strong match "
+              f"({_percent(u['unanswered'], asked)})")]
     if report["dropped"]["records"]:
         lines.append(f"Dropped by the log: {report['dropped']['records']} records "
                      f"({'; '.join(report['dropped']['reasons'])})")
     lines += ["", "Knowledge gaps: what staff ask that the documents cannot answer"]
     for g in report["gaps"]:
         lines.append(f"  {g['count']:>4}  {g['label']}  [{g['trend']}: {g['recent']} in the last 30 days, "
-                     f"{g['previous']} before; last {g['last_seen'][:10]}]" + ("  answered since" if g["answered_since"] else ""))
+                     f"{g['previous']} before; last {g['last_seen'][:10]}]"
+                     + ("  answered since" if g["answered_since"] else ""))
         person = g["person"]
         extra = f" ({person['via']}{'; ' + person['unit'] if person.get('unit') else ''})" if person else ""
         lines.append(f"        {g['finding']}{extra}")
@@ -81,8 +84,8 @@ def format_report(report: dict[str, Any], listed: int = 10) -> list[str]:
         lines.append(f"  {d['opens']:>4}  {d['title'] or '(no longer in the index)'}  {d['path'] or d['doc_id']}"
                      f"  ({d['views']} views, {d['downloads']} downloads{rank})")
     ct = u["click_through"]
-    lines += ["", f"Click-through: {ct['opened']} of {ct['result_lists']} result lists led to an open "
-                  f"({_percent(ct['opened'], ct['result_lists'])}); mean rank opened {ct['mean_rank_opened'] or '-'}"]
+    lines += ["", (f"Click-through: {ct['opened']} of {ct['result_lists']} result lists led to an open "
+                   f"({_percent(ct['opened'], ct['result_lists'])}); mean rank opened {ct['mean_rank_opened'] or '-'}")]
     if ct["queries_never_opened"]:
         lines.append("  results never opened for: " + "; ".join(
             f"{q['query']} ({q['count']})" for q in ct["queries_never_opened"][:listed]))

@@ -39,7 +39,8 @@ class CatalogSource:
         for doc_id, title, path, doc_type, date in rows:
             text: list[str] = []
             size = 0
-            pages = self.conn.execute("SELECT text FROM pages WHERE doc_id = ? ORDER BY number", (doc_id,)) if chars != 0 else ()
+            pages = (self.conn.execute("SELECT text FROM pages WHERE doc_id = ? ORDER BY number", (doc_id,))
+                     if chars != 0 else ())
             for (page,) in pages:
                 text.append(page)
                 size += len(page)

@@ -158,7 +158,8 @@ class AuditTrail:
     def entries(self, since: datetime | None = None, until: datetime | None = None) -> list[Entry]:
         rows = self.conn.execute(
             "SELECT seq, time, action, actor, actor_groups, target, detail, prev, hash FROM trail "
-            "WHERE time >= ? AND time <= ? ORDER BY seq", (stamp(since) if since else "", stamp(until) if until else "9"))
+            "WHERE time >= ? AND time <= ? ORDER BY seq",
+            (stamp(since) if since else "", stamp(until) if until else "9"))
         return [Entry(r[0], r[1], r[2], r[3], tuple(filter(None, (r[4] or "").split(";"))), r[5], json.loads(r[6]),
                       r[7], r[8]) for r in rows]
 

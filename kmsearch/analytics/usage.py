@@ -128,7 +128,8 @@ def document_use(opens: list[OpenRow], titles: dict[str, tuple[str, str]], top: 
 
 def usage(queries: Iterable[QueryRow], opens: Iterable[OpenRow], shown: Counter[str],
           documents: Iterable[tuple[str, str, str]] | None = None,
-          embed: Callable[[list[str]], np.ndarray] | None = None, distance: float = DEFAULT_DISTANCE, top: int = 20) -> Usage:
+          embed: Callable[[list[str]], np.ndarray] | None = None, distance: float = DEFAULT_DISTANCE,
+          top: int = 20) -> Usage:
     """Usage over the rows given (one window of the log). `shown` counts how often each document was in a
     logged result list (LogReader.shown_counts); `documents` lists the index's documents, for those never
     found or opened; `embed` groups the most asked queries by meaning (else identical queries only)."""
@@ -137,6 +138,7 @@ def usage(queries: Iterable[QueryRow], opens: Iterable[OpenRow], shown: Counter[
     titles = {d: (t, p) for d, t, p in documents} if documents is not None else {}
     topics = group_queries(Counter(r.query for r in firsts), embed, distance)[:top]
     opened_docs = {o.doc_id for o in opens}
+    by_path = sorted(titles.items(), key=lambda kv: kv[1][1])
     notes = []
     if documents is None:
         notes.append("no document list given: documents never found or opened are not listed")
@@ -147,10 +149,8 @@ def usage(queries: Iterable[QueryRow], opens: Iterable[OpenRow], shown: Counter[
         unanswered=sum(r.unanswered for r in firsts),
         topics=[{"label": g.label, "count": g.count, "variants": [q for q, _ in g.variants[:5]]} for g in topics],
         most_opened=document_use(opens, titles, top),
-        never_found=[{"doc_id": d, "title": t, "path": p} for d, (t, p) in sorted(titles.items(), key=lambda kv: kv[1][1])
-                     if not shown.get(d)],
-        never_opened=[{"doc_id": d, "title": t, "path": p} for d, (t, p) in sorted(titles.items(), key=lambda kv: kv[1][1])
-                      if d not in opened_docs],
+        never_found=[{"doc_id": d, "title": t, "path": p} for d, (t, p) in by_path if not shown.get(d)],
+        never_opened=[{"doc_id": d, "title": t, "path": p} for d, (t, p) in by_path if d not in opened_docs],
         documents=len(titles) if documents is not None else None,
         click_through=click_through(firsts, opens, top),
         per_unit=per_unit(firsts, opens),
