@@ -90,9 +90,12 @@ def test_settings_come_from_extra_and_off_means_no_log(tmp_path):
     assert analytics_settings(Settings(index_dir=tmp_path)).query_log == "anonymous"
     on = Settings(index_dir=tmp_path / "idx", extra={"query_log": "KEY", "query_log_retention_days": "30"})
     qlog = QueryLog.for_settings(on)
-    assert qlog is not None and qlog.caller_mode == "key" and qlog.retention_days == 30
+    assert qlog.enabled and qlog.caller_mode == "key" and qlog.retention_days == 30
     assert qlog.path == tmp_path / "idx" / "analytics.sqlite"
-    assert QueryLog.for_settings(Settings(index_dir=tmp_path, extra={"query_log": "off"})) is None
+    off = QueryLog.for_settings(Settings(index_dir=tmp_path / "off", extra={"query_log": "off"}), background=False)
+    assert not off.enabled and off.record("search", "x", results=1) is None
+    off.record_open("view", "d1", 1)
+    assert not off.path.exists() and off.health()["written"] == 0  # nothing kept, not even an empty file
     with pytest.raises(InvalidParameterError, match="query_log must be one of off, anonymous, key"):
         analytics_settings(Settings(extra={"query_log": "everything"}))
     with pytest.raises(InvalidParameterError, match="query_log_retention_days: expected int"):
@@ -213,7 +216,6 @@ def test_the_log_survives_reindexing(corpus, settings, embedder):
 
     ingest([corpus], settings, embedder)
     qlog = QueryLog.for_settings(settings, background=False)
-    assert qlog is not None
     qlog.record("search", "one-stop centres", results=2)
     (corpus / "reports" / "study-tour-canada.md").write_text("# Canada\n\nA changed report.\n", encoding="utf-8")
     (corpus / "notes.md").write_text("# Notes\n\nA new file.\n", encoding="utf-8")

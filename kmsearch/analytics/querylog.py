@@ -134,12 +134,14 @@ class QueryLog:
         self._exit_hook = False
 
     @classmethod
-    def for_settings(cls, settings: Any, background: bool = True) -> QueryLog | None:
-        """The log of `settings.index_dir`, or None when the query_log setting is off."""
+    def for_settings(cls, settings: Any, background: bool = True) -> QueryLog:
+        """The log of `settings.index_dir`, as its settings say (with query_log off it records nothing)."""
         config = analytics_settings(settings)
-        if config.query_log == "off":
-            return None
         return cls(config.log_path, config.query_log, config.query_log_retention_days, background=background)
+
+    @property
+    def enabled(self) -> bool:
+        return self.caller_mode != "off"
 
     # --- the interface the service calls ---------------------------------------------------------------------
     def record(self, kind: str, query: str, mode: str | None = None, filters: Any = None, results: int = 0,
@@ -149,8 +151,11 @@ class QueryLog:
 
         `results` is how many results there were in all, `shown` the ids of the documents on this page in rank
         order (rank 1 first on page 1), `top_score` the best score, `below_floor` whether even that was below
-        the relevance floor. Never raises: a row that cannot be logged is counted in `dropped`.
+        the relevance floor. Never raises: a row that cannot be logged is counted in `dropped`. With query_log
+        off it does nothing and returns None.
         """
+        if not self.enabled:
+            return None
         try:
             if kind not in KINDS:
                 raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
@@ -169,6 +174,8 @@ class QueryLog:
         """Log a document view or file download (`kind` view or download), with the rank it had in the result
         list of `query_id` when it was opened through a result link. Call it only once the caller may read
         the document. Never raises."""
+        if not self.enabled:
+            return
         try:
             if kind not in OPEN_KINDS:
                 raise ValueError(f"kind must be one of {', '.join(OPEN_KINDS)}, got {kind!r}")
