@@ -228,3 +228,27 @@ def test_the_log_survives_reindexing(corpus, settings, embedder):
     qlog.record("search", "after", results=1)
     assert [r.query for r in _read(qlog.path).queries(datetime(2000, 1, 1, tzinfo=timezone.utc))] == [
         "one-stop centres", "after"]
+
+
+def test_a_search_is_answered_when_the_disk_is_full(corpus, settings, embedder, tmp_path):
+    """The service's pattern: search, then log; the log's full disk changes nothing the caller sees."""
+    from kmsearch.index.store import Index
+    from kmsearch.ingest.pipeline import ingest
+    from kmsearch.search import Filters, Searcher
+
+    ingest([corpus], settings, embedder)
+    index = Index.open(settings, embedder)
+    path = Path(settings.index_dir) / "analytics.sqlite"
+    connect(path).close()
+    qlog = QueryLog(path, connector=_full_disk(sqlite3.connect(path).execute("PRAGMA page_count").fetchone()[0]))
+
+    def search(q: str) -> list:
+        hits = Searcher(index).search(q, k=5, filters=Filters())
+        qlog.record("search", q, "hybrid", Filters(), results=len(hits), top_score=hits[0].score if hits else None,
+                    shown=[h.doc_id for h in hits])
+        return hits
+
+    answers = [search(f"mobile service units {'and more ' * i}") for i in range(30)]
+    assert all(a and a[0].title == "Mobile service units: results" for a in answers)
+    qlog.flush()
+    assert qlog.dropped > 0 and qlog.written + qlog.dropped == 30
