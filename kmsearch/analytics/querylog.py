@@ -149,9 +149,9 @@ class QueryLog:
                shown: Sequence[str] = (), page: int = 1) -> str | None:
         """Log one search, who-knows or where-is; returns its id (for result links to pass to `record_open`).
 
-        `results` is how many results there were in all, `shown` the ids of the documents on this page in rank
-        order (rank 1 first on page 1), `top_score` the best score, `below_floor` whether even that was below
-        the relevance floor. Never raises: a row that cannot be logged is counted in `dropped`. With query_log
+        `results` is how many results there were in all, `shown` the ids of the documents on this page, best
+        first (kept with ranks from 1 on each page; only first pages count as questions in the reports),
+        `top_score` the best score, `below_floor` whether even that was below the relevance floor. Never raises: a row that cannot be logged is counted in `dropped`. With query_log
         off it does nothing and returns None.
         """
         if not self.enabled:
