@@ -21,6 +21,7 @@ from kmsearch.analytics.audit import (
     brought_back,
     exit_coverage,
     gaps_for,
+    holders,
     knowledge_audit,
     location_gaps,
     recommendations,
@@ -69,6 +70,14 @@ def test_topic_flags():
         (ASKED_THIN, "asked for but thin: 4 unanswered queries, e.g. 'mobile units in rural wards'")]
     assert topic_flags(topic("km", [2023]), [P("a", "A"), P("b", "B", "moved")], [], 2024) == []
     assert topic_flags(topic("km", [None]), [], [], 2024) == []  # nobody linked and no dates: nothing to say
+
+
+def test_only_people_near_the_top_hold_a_topic():
+    ranked = [P("pvdm", "Mr P. van der Merwe", "left", score=9.3), P("jp", "Ms J. Pretorius", score=4.6),
+              P("jb", "Mr J. Botha", score=4.3)]
+    assert [p.person_id for p in holders(ranked)] == ["pvdm"]
+    assert [f["flag"] for f in topic_flags(topic("records disposal", [2023]), holders(ranked), [], 2024)] == [ALL_LEFT]
+    assert holders([]) == []
 
 
 def test_gaps_match_topics_by_stemmed_words():
@@ -158,6 +167,9 @@ def test_recommendations_are_read_from_their_section():
     prose = "Recommendations\nEstablish one-stop centres in every district. Train staff in every centre."
     assert recommendations(prose) == ["Establish one-stop centres in every district.", "Train staff in every centre."]
     assert recommendations("") == []
+    header = ("4. Recommendations DGPSI — Study Tour to Singapore (E-Government), 2011 Ref. DGPSI/ICT/2011/019 "
+              "Page 1 of 2 1. Develop a citizen e-services portal with a single login.")
+    assert recommendations(header) == ["Develop a citizen e-services portal with a single login."]
 
 
 def test_what_did_we_bring_back():
@@ -288,6 +300,10 @@ def test_topics_of_the_sample_corpus_with_the_real_model():
         embed = make_embedder(settings).embed
         topics = discover_topics(docs, embed)
         assert [t.to_json() for t in discover_topics(docs[::-1], embed)] == [t.to_json() for t in topics]
+        audit = knowledge_audit(CatalogSource(index), embed, [], 2020)
+    flags = {(f["flag"], f["text"]) for t in audit["topics"] for f in t["flags"]}
+    assert (ALL_LEFT, "everyone who knows has left: Mr Pieter van der Merwe") in flags  # the leaver's records topic
+    assert (ONE_PERSON, "only Ms Lerato Dlamini holds this") in flags  # the single expert on service delivery
     where = {Path(d.path).name: i for i, t in enumerate(topics) for d in t.documents}
     together = [("records-management-policy-2005.docx", "records-management-policy-2010.docx"),
                 ("edrms-pilot-close-out-report-2011.pdf", "lessons-learnt-edrms-rollout-2014.docx"),

@@ -151,8 +151,9 @@ class QueryLog:
 
         `results` is how many results there were in all, `shown` the ids of the documents on this page, best
         first (kept with ranks from 1 on each page; only first pages count as questions in the reports),
-        `top_score` the best score, `below_floor` whether even that was below the relevance floor. Never raises: a row that cannot be logged is counted in `dropped`. With query_log
-        off it does nothing and returns None.
+        `top_score` the best score, `below_floor` whether even that was below the relevance floor. Never
+        raises: a row that cannot be logged is counted in `dropped`. With query_log off it does nothing and
+        returns None.
         """
         if not self.enabled:
             return None
