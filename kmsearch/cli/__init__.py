@@ -345,7 +345,16 @@ def add_service_commands() -> None:
     cli.add_command(keys)
 
 
+def add_analytics_commands() -> None:
+    """Add `analytics` and `audit` (kmsearch/cli/analytics.py): loaded on demand like the service commands."""
+    from kmsearch.cli import analytics
+
+    for command in analytics.COMMANDS:
+        cli.add_command(command)
+
+
 def main() -> None:
     add_service_commands()
+    add_analytics_commands()
     cli(prog_name="kmsearch")
 
