@@ -96,12 +96,10 @@ def doc_id_for(key: str) -> str:
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def file_hash(path: Path, settings: Settings | None = None) -> str:
+    """SHA-256 of a regular file, within `max_file_mb` and `extract_timeout_s` (`files.Unreadable` else)."""
+    settings = settings or Settings()
+    return safe.hash_file(path, int(settings.max_file_mb * 2**20), settings.extract_timeout_s)[0]
 
 
 IGNORE_FILE = ".kmsearchignore"
@@ -248,10 +246,19 @@ def _changed_files(
         report.files.append(outcome)
         try:
             stat = path.stat()
+            refused = safe.not_regular(stat.st_mode) or safe.outside_reason(path, root)
+            if refused:  # never readable: an earlier version (indexed before this rule) goes too
+                if previous is not None:
+                    writer.remove(previous["doc_id"])
+                outcome.reason, outcome.doc_id = refused, None
+                bar.update()
+                continue
             touched = previous is None or (previous["size"], previous["mtime"]) != (stat.st_size, stat.st_mtime)
-            digest = file_hash(path) if touched else None
+            digest = file_hash(path, writer.settings) if touched else None
         except OSError as exc:
             _failed(outcome, describe_os_error(exc), previous)
+        except safe.Unreadable as exc:
+            _failed(outcome, str(exc), previous)
         else:
             if previous is None or (digest is not None and digest != previous["content_hash"]):
                 yield path, _Job(outcome, root, previous, stat.st_size, stat.st_mtime, digest or "")
