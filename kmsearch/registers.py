@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -337,14 +338,22 @@ def load_events(path: Path) -> tuple[list[RegisterEvent] | None, list[RegisterPr
     return ([e for _, _, _, e in rows if e is not None] if table.readable else None), table.problems
 
 
-def register_files(owner: Path) -> tuple[dict[str, Path], list[RegisterProblem]]:
+def register_files(owner: Path) -> tuple[dict[str, Path], set[str], list[RegisterProblem]]:
     """The registers kept in `owner/registers/`, by name (documents, people, events), whatever the case of their
-    file names. Other CSV files there are reported; two files for one register are an error, and neither is
-    returned (the caller must treat that register as unreadable)."""
+    file names; the names that are there but must be treated as unreadable (two files for one register, or a
+    folder that cannot be listed); and the problems, other CSV files there among them."""
     folder = owner / REGISTER_DIR
     found: dict[str, list[Path]] = {}
     problems = []
-    for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+    try:
+        if not folder.is_dir():  # "Registers/" on a file system that tells case apart
+            folder = next((owner / n for n in sorted(os.listdir(owner)) if n.casefold() == REGISTER_DIR
+                           and (owner / n).is_dir()), folder)
+        names = sorted(os.listdir(folder)) if folder.is_dir() else []
+    except OSError as exc:
+        problems.append(RegisterProblem(str(folder), 0, f"cannot be listed ({exc.strerror or exc})"))
+        return {}, set(REGISTER_NAMES), problems
+    for path in (folder / name for name in names):
         if path.suffix.lower() != ".csv":
             continue
         name = path.stem.casefold()
@@ -354,14 +363,15 @@ def register_files(owner: Path) -> tuple[dict[str, Path], list[RegisterProblem]]
             known = ", ".join(n + ".csv" for n in REGISTER_NAMES)
             problems.append(RegisterProblem(str(path), 0, f"is not a register kmsearch reads ({known}); not read, "
                                             "and not indexed", warning=True))
-    out = {}
+    files, unreadable = {}, set()
     for name, paths in found.items():
         if len(paths) == 1:
-            out[name] = paths[0]
+            files[name] = paths[0]
         else:
+            unreadable.add(name)
             problems.append(RegisterProblem(str(paths[0]), 0, f"{' and '.join(p.name for p in paths)} are both the "
                                             f"{name} register; neither is read (keep one)"))
-    return out, problems
+    return files, unreadable, problems
 
 
 def is_register_file(path: Path) -> bool:

@@ -17,6 +17,7 @@ unreadable register keeps its previous rows in the catalogue; an unreadable peop
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,15 +41,16 @@ class Before:
 
     @classmethod
     def read(cls, writer: IndexWriter) -> Before:
-        known = writer.known_files()
-        rows = writer.catalog.documents([r["doc_id"] for r in known.values()])
-        docs = {d["path"]: (d["reference"], tuple(d["access_groups"])) for d in rows.values()}
-        entries = {e["reference"]: e for e in writer.catalog.register_entries()}
-        # the people and events registers have no reader method; their sources are all this needs
+        # Three columns of every document, read directly: Catalog.documents would decode every column of every
+        # row (hundreds of thousands at scale) for each ingest. The people and events registers have no reader
+        # method either; their sources are all this needs.
         conn = writer.catalog.conn
-        sources = {s for (s,) in conn.execute("SELECT source FROM register_people UNION SELECT source FROM "
-                                              "register_events")}
-        sources |= {e["source"] for e in entries.values()} | {r["source"] for r in known.values() if r["source"]}
+        docs = {path: (reference, tuple(json.loads(groups))) for path, reference, groups in
+                conn.execute("SELECT path, reference, access_groups FROM documents")}
+        entries = {e["reference"]: e for e in writer.catalog.register_entries()}
+        sources = {s for (s,) in conn.execute("SELECT source FROM documents UNION SELECT source FROM register_people "
+                                              "UNION SELECT source FROM register_events") if s}
+        sources |= {e["source"] for e in entries.values()}
         return cls(docs, entries, frozenset(sources))
 
 
@@ -167,8 +169,7 @@ def _owners(tops: list[str], found: list[str], before: Before) -> list[str]:
 def _load_owner(writer: IndexWriter, folder: str, applied: Applied) -> _Owner:
     """Read a folder's registers and store its people and events; an unreadable one keeps its previous rows."""
     owner = _Owner(folder)
-    files, problems = registers.register_files(Path(folder))
-    ambiguous = {Path(p.path).stem.casefold() for p in problems if not p.warning}
+    files, ambiguous, problems = registers.register_files(Path(folder))
     for problem in problems:
         applied.problem(problem, "" if problem.warning else "the previous generation's rows stay until it is fixed")
     if "documents" in ambiguous:
