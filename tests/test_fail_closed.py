@@ -139,6 +139,20 @@ def test_new_documents_under_an_unreadable_register_are_not_published(corpus, se
     assert_hidden_from_outsiders(settings, embedder)
 
 
+def test_a_register_that_is_gone_keeps_its_rows_until_dropped_on_purpose(corpus, settings, embedder):
+    write_register(corpus, ROWS)
+    ingest([corpus], settings, embedder)
+    documents_csv(corpus).rename(corpus / "registers" / "documents-draft.csv")  # being edited
+    report = ingest([corpus], settings, embedder)
+    assert report.register_problems == 1
+    assert any("documents.csv: is gone" in (f.reason or "") for f in report.files)
+    assert_hidden_from_outsiders(settings, embedder)
+    documents_csv(corpus).write_text(HEADER, encoding="utf-8")  # dropped on purpose: the header only
+    report = ingest([corpus], settings, embedder)
+    assert report.register_problems == 0 and groups_of(settings, embedder, RESTRICTED) == []
+    assert Index.open(settings, embedder).catalog.register_entry("RM/2011/3") is None
+
+
 def test_a_bad_row_for_a_new_document_still_restricts_it(corpus, settings, embedder):
     write_register(corpus, ROWS.replace("2011-11-30", "16/09/2019"))
     report = ingest([corpus], settings, embedder)
@@ -273,6 +287,22 @@ def test_registers_below_the_ingested_folder_apply_and_are_never_indexed(corpus,
     assert_hidden_from_outsiders(settings, embedder)
     hits = Searcher(Index.open(settings, embedder)).search("RM/2011/3 close-out report hr", k=10)
     assert hits and "documents.csv" not in paths(hits)
+
+
+def test_a_registers_folder_spelt_with_capitals_is_read(corpus, settings, embedder):
+    write_register(corpus, ROWS)
+    (corpus / "registers").rename(corpus / "Registers")
+    (corpus / "Registers" / "documents.csv").rename(corpus / "Registers" / "Documents.CSV")
+    ingest([corpus], settings, embedder)
+    assert_hidden_from_outsiders(settings, embedder)
+
+
+def test_a_register_or_groups_file_given_as_the_path_is_not_indexed(corpus, settings, embedder):
+    write_register(corpus, ROWS)
+    (corpus / "reports" / ".kmsearch-groups").write_text("hr\n", encoding="utf-8")
+    report = ingest([documents_csv(corpus), corpus / "reports" / ".kmsearch-groups"], settings, embedder)
+    assert [f.status for f in report.files] == ["failed", "failed"]
+    assert report.files[0].reason == f"is kmsearch's catalogue data, never a document; ingest {corpus} to apply it"
 
 
 def test_ignoring_the_registers_folder_does_not_switch_them_off(corpus, settings, embedder):

@@ -84,6 +84,7 @@ class IngestReport:
         return {
             "generation": self.generation,
             "summary": self.summary(),
+            "register_problems": self.register_problems,
             "embedded": self.embedded,
             "cached": self.cached,
             "seconds": round(self.seconds, 2),
@@ -195,6 +196,12 @@ def _walk_roots(paths: Iterable[str | Path], report: IngestReport) -> tuple[list
         root = Path(os.path.abspath(Path(p).expanduser()))  # normalise '..' but keep symlinked names
         if not root.exists() and not root.is_symlink():
             report.files.append(FileOutcome(str(p), "failed", "path does not exist"))
+            continue
+        if not root.is_dir() and (registers.is_register_file(root) or root.name in (registers.GROUPS_FILE,
+                                                                                     IGNORE_FILE)):
+            folder = root.parent.parent if registers.is_register_file(root) else root.parent
+            reason = f"is kmsearch's catalogue data, never a document; ingest {folder} to apply it"
+            report.files.append(FileOutcome(str(root), "failed", reason))
             continue
         found: list[str] = []
         try:

@@ -116,7 +116,7 @@ def apply_registers(writer: IndexWriter, roots: list[Path], found: list[str], be
     paths its reference and access groups; one that cannot be given them safely is removed (`withheld`)."""
     applied = Applied()
     tops = [str(r) for r in roots]
-    loaded = {folder: _load_owner(writer, folder, applied) for folder in _owners(tops, found, before)}
+    loaded = {folder: _load_owner(writer, folder, applied, before) for folder in _owners(tops, found, before)}
     known = writer.known_files()
     claims = _claims(list(loaded.values()), known, applied)
     _accept_rows(list(loaded.values()), before, applied)
@@ -166,14 +166,23 @@ def _owners(tops: list[str], found: list[str], before: Before) -> list[str]:
     return list(owners)
 
 
-def _load_owner(writer: IndexWriter, folder: str, applied: Applied) -> _Owner:
-    """Read a folder's registers and store its people and events; an unreadable one keeps its previous rows."""
+def _load_owner(writer: IndexWriter, folder: str, applied: Applied, before: Before) -> _Owner:
+    """Read a folder's registers and store its people and events; an unreadable one keeps its previous rows. A
+    documents.csv that is gone is unreadable too (renamed while being edited, say): its rows and restrictions
+    stay, and a register is dropped on purpose by leaving its header only."""
     owner = _Owner(folder)
     files, ambiguous, problems = registers.register_files(Path(folder))
     for problem in problems:
         applied.problem(problem, "" if problem.warning else "the previous generation's rows stay until it is fixed")
+    expected = Path(folder) / registers.REGISTER_DIR / "documents.csv"
+    if "documents" not in files and "documents" not in ambiguous and any(
+            e["source"] == folder for e in before.entries.values()):
+        applied.problem(RegisterProblem(str(expected), 0, "is gone, but the index holds its rows"), (
+            "they and the access groups they gave stay; to drop the register, leave documents.csv with its "
+            "header row only"))
+        ambiguous.add("documents")
     if "documents" in ambiguous:
-        owner.documents = DocumentRegister(Path(folder) / registers.REGISTER_DIR / "documents.csv", readable=False)
+        owner.documents = DocumentRegister(expected, readable=False)
     elif "documents" in files:
         owner.documents = register = registers.read_document_register(files["documents"])
         applied.notices.setdefault(str(register.path), Notice(str(register.path)))
