@@ -160,6 +160,17 @@ def test_a_bad_row_for_a_new_document_still_restricts_it(corpus, settings, embed
     assert_hidden_from_outsiders(settings, embedder)
 
 
+def test_a_row_that_names_no_readable_file_holds_back_new_documents_without_a_row(corpus, settings, embedder):
+    (corpus / "reports" / "pay,scales.md").write_text("# Pay scales\n\nSalary notches of the directors.\n")
+    write_register(corpus, ROWS + "reports/pay,scales.md,HR/1,Pay scales,report,2012,,,,,,hr,\n")  # unquoted
+    report = ingest([corpus], settings, embedder)
+    outcome = {Path(f.path).name: f for f in report.files}
+    assert outcome["pay,scales.md"].status == "failed" and "line 4" in outcome["pay,scales.md"].reason
+    assert outcome["mobile-units.pptx"].status == "failed"  # new, no row of its own: it may be the one meant
+    assert outcome["km-committee-2009-06.docx"].status == "added"  # its own row says it is open
+    assert_hidden_from_outsiders(settings, embedder)
+
+
 def test_a_register_with_a_byte_order_mark_is_read(corpus, settings, embedder):
     write_register(corpus, ROWS)
     documents_csv(corpus).write_bytes(("\ufeff" + HEADER + ROWS).encode("utf-8"))

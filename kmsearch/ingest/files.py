@@ -49,8 +49,10 @@ def inside(path: Path | str, root: Path | str) -> bool:
 
 
 def outside_reason(path: Path, root: Path) -> str | None:
-    """Why a file under `root` is refused for leading elsewhere (a symlink out of the folder), or None."""
-    if not root.is_dir() or inside(path, root):
+    """Why a file under `root` is refused for leading elsewhere (a symlink out of the folder), or None. The walk
+    descends real folders only (it follows no folder symlink), so only a file that is itself a symlink can lead
+    out: one lstat for the others, where resolving every path cost ~0.7 ms a file."""
+    if not os.path.islink(path) or not root.is_dir() or inside(path, root):
         return None
     return f"symbolic link to a file outside {root}; not indexed (copy the file into the folder instead)"
 

@@ -241,6 +241,8 @@ def _claims(loaded: list[_Owner], known: dict[str, Any], applied: Applied) -> di
                 rel = os.path.relpath(near[0], owner.folder)
                 message += f"; did you mean {rel}? (its access groups apply to {rel} until the row is fixed)"
                 by_path.setdefault(near[0], []).append((owner, dataclasses.replace(claim, valid=False)))
+            elif claim.groups is None:  # a misaligned row whose first cell names no file: it may mean any of them
+                owner.documents.unattributed.append(claim.line)
             applied.problem(RegisterProblem(str(owner.documents.path), claim.line, message, warning=True))
     return by_path
 
@@ -343,7 +345,8 @@ def _decide(path: str, claims: list[tuple[_Owner, Claim]], context: list[_Owner]
             doubts.append(f"{register.path} cannot be read")
         elif register is not None and register.unattributed and not any(c.valid for _, c in claims):
             lines = ", ".join(map(str, register.unattributed))
-            doubts.append(f"{register.path} has rows that name no file kmsearch can read (lines {lines})")
+            plural = "s" if len(register.unattributed) > 1 else ""
+            doubts.append(f"{register.path} has rows that name no file kmsearch can read (line{plural} {lines})")
     if doubts and previous is None:
         return None, f"{'; '.join(doubts)}, and it was not indexed before; fix that and ingest again"
     if (doubts or with_previous) and previous is not None:
