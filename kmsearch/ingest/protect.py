@@ -71,7 +71,8 @@ class Applied:
 
     def problem(self, problem: RegisterProblem, consequence: str = "") -> None:
         notice = self.notices.setdefault(problem.path, Notice(problem.path))
-        text = f"{problem}{'; ' + consequence if consequence else ''}"
+        said = str(problem) if problem.line else problem.message  # the notice's path names the file already
+        text = f"{said}{'; ' + consequence if consequence else ''}"
         if problem.warning:
             notice.warnings.append(text)
         elif problem.line:
