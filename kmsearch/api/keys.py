@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from kmsearch.access import group_name
 from kmsearch.errors import InvalidParameterError
 
 ROLES = ("reader", "librarian", "admin")  # each can do what the ones before it can
@@ -55,9 +56,10 @@ class KeyStore:
         """Create a key; returns it and its secret, which is not stored and cannot be shown again."""
         if role not in ROLES:
             raise InvalidParameterError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
-        bad = [g for g in groups if not g or any(c in g for c in ";, \t")]
+        bad = [g for g in groups if not group_name(g) or any(c in group_name(g) for c in ";, \t")]
         if bad:
             raise InvalidParameterError(f"group names cannot be empty or contain ';', ',' or spaces: {bad}")
+        groups = tuple(group_name(g) for g in groups)  # the one case rule (kmsearch.access): "HR" is hr
         key_id = secrets.token_hex(4)
         secret = f"kms_{key_id}_{secrets.token_urlsafe(24)}"
         created = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -70,7 +72,7 @@ class KeyStore:
 
     def list(self) -> list[ApiKey]:
         rows = self.conn.execute("SELECT key_id, name, role, groups, created, revoked FROM keys ORDER BY created")
-        return [ApiKey(r[0], r[1], r[2], frozenset(filter(None, r[3].split(";"))), r[4], r[5]) for r in rows]
+        return [ApiKey(r[0], r[1], r[2], _groups(r[3]), r[4], r[5]) for r in rows]
 
     def revoke(self, key_id: str) -> bool:
         with self.conn:
@@ -88,4 +90,9 @@ class KeyStore:
         ).fetchone()
         if row is None or row[5] is not None:
             return None
-        return ApiKey(row[0], row[1], row[2], frozenset(filter(None, row[3].split(";"))), row[4])
+        return ApiKey(row[0], row[1], row[2], _groups(row[3]), row[4])
+
+
+def _groups(stored: str) -> frozenset[str]:
+    """A key's groups as stored, in canonical form: keys made before the case rule may hold "HR"."""
+    return frozenset(g for g in map(group_name, stored.split(";")) if g)

@@ -12,7 +12,6 @@ import mimetypes
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from kmsearch.access import Groups, may_read
 from kmsearch.api.errors import ApiError

@@ -57,7 +57,8 @@ def ingest(obj: Context, paths: tuple[Path, ...], index_dir: Path | None, model:
     """Add, update and remove documents so the index matches PATHS (folders or files).
 
     Unchanged files are skipped; files gone from a folder are removed from the index; a file that cannot be
-    read is reported with the reason and the rest goes on.
+    read is reported with the reason and the rest goes on. Exits 2 when some files failed, 3 when a register or
+    .kmsearch-groups could not be used as written (its documents kept their protection, or were not published).
 
     \b
     Example:
@@ -72,11 +73,13 @@ def ingest(obj: Context, paths: tuple[Path, ...], index_dir: Path | None, model:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
         for f in report.files:
-            if f.status == "failed":
-                click.secho(f"failed     {f.path}: {f.reason}", fg="red", err=True)
+            if f.status == "failed" or (f.status == "register" and f.reason):
+                click.secho(f"{f.status:<10} {f.path}: {f.reason}", fg="red", err=True)
             elif f.status != "unchanged" or obj.verbose:
                 extra = f" ({f.pages} pages, {f.chunks} chunks)" if f.status in ("added", "updated") else ""
                 click.echo(f"{f.status:<10} {f.path}{extra}")
+            for e in f.errors:
+                click.secho(f"error      {f.path}: {e}", fg="red", err=True)
             for w in f.warnings:
                 click.secho(f"warning    {f.path}: {w}", fg="yellow", err=True)
         parts = ", ".join(f"{n} {s}" for s, n in report.summary().items() if n)
@@ -85,6 +88,8 @@ def ingest(obj: Context, paths: tuple[Path, ...], index_dir: Path | None, model:
             f"{parts or 'no files'}; {report.embedded} passages embedded, {report.cached} from cache; "
             f"{where} in {report.seconds:.1f}s"
         )
+    if report.register_problems:
+        sys.exit(3)  # a register or .kmsearch-groups could not be used as written; no protection was lowered
     if report.count("failed"):
         sys.exit(2)  # some files failed; what could be indexed was
 

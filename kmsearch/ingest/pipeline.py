@@ -22,16 +22,18 @@ from typing import Any, Iterable, Iterator
 
 from tqdm import tqdm
 
+from kmsearch import registers
 from kmsearch.config import Settings
 from kmsearch.errors import describe_os_error
 from kmsearch.index.embed import Embedder
 from kmsearch.index.catalog import Catalog, CatalogWriter
 from kmsearch.index.files import atomic_write_json
 from kmsearch.index.store import Derivation, IndexWriter
+from kmsearch.ingest import files as safe
 from kmsearch.ingest.chunk import Chunker
 from kmsearch.ingest.extract import extract
+from kmsearch.ingest.protect import Applied, Before, apply_registers
 from kmsearch.ingest.workers import Extracted, ExtractionPool
-from kmsearch import registers
 from kmsearch.people import link as people_link
 from kmsearch.people.extract import EXTRACTOR_VERSION, find_mentions
 from kmsearch.types import Document, KnownFile
@@ -62,6 +64,7 @@ class FileOutcome:
     chunks: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # a register's rows left out, their files' protection kept
 
 
 @dataclass
@@ -79,6 +82,11 @@ class IngestReport:
     def summary(self) -> dict[str, int]:
         return {status: self.count(status) for status in STATUSES}
 
+    @property
+    def register_problems(self) -> int:
+        """Register and groups files that could not be used, or only in part (the CLI exits 3 then)."""
+        return sum(1 for f in self.files if f.status == "register" and (f.reason or f.errors))
+
     def finish(self, manifest: dict[str, Any] | None, started: float) -> None:
         """Record what the commit wrote (None: nothing changed) and the elapsed time."""
         if manifest:
@@ -91,6 +99,7 @@ class IngestReport:
         return {
             "generation": self.generation,
             "summary": self.summary(),
+            "register_problems": self.register_problems,
             "embedded": self.embedded,
             "cached": self.cached,
             "seconds": round(self.seconds, 2),
@@ -103,29 +112,31 @@ def doc_id_for(key: str) -> str:
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def file_hash(path: Path, settings: Settings | None = None) -> str:
+    """SHA-256 of a regular file, within `max_file_mb` and `extract_timeout_s` (`files.Unreadable` else)."""
+    settings = settings or Settings()
+    return safe.hash_file(path, int(settings.max_file_mb * 2**20), settings.extract_timeout_s)[0]
 
 
 IGNORE_FILE = ".kmsearchignore"
 
 
 def ignore_patterns(root: Path) -> list[str]:
-    """Glob patterns (one a line, `#` comments) from `root/.kmsearchignore`, matched against relative paths."""
+    """Glob patterns (one a line, `#` comments) from `root/.kmsearchignore`, matched against relative paths;
+    `files.Unreadable` when the file is there but cannot be read (the folder is then not ingested)."""
     path = root / IGNORE_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return []
-    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    text, _ = safe.decode_lenient(safe.read_small(path, registers.MAX_GROUPS_BYTES))
+    lines = (line.replace("\ufeff", "").strip() for line in text.splitlines())
     return [line.rstrip("/") for line in lines if line and not line.startswith("#")]
 
 
-def walk(root: Path) -> Iterator[Path]:
-    """Files under `root` in a stable order, skipping hidden ones and those matched by `.kmsearchignore`;
-    directory symlinks are not followed (no loops)."""
+def walk(root: Path, owners: list[str] | None = None) -> Iterator[Path]:
+    """Files under `root` in a stable order, skipping hidden ones, those matched by `.kmsearchignore` and the
+    CSV registers in any `registers/` folder (catalogue data, never text); directory symlinks are not followed
+    (no loops). Folders that keep a `registers/` are added to `owners`, ignored or not: an ignore pattern must
+    not switch a register's restrictions off."""
     if not root.is_dir():
         yield root
         return
@@ -136,10 +147,13 @@ def walk(root: Path) -> Iterator[Path]:
         return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(path.name, p) for p in patterns)
 
     for folder, dirs, files in os.walk(root, followlinks=False):
+        if owners is not None and any(d.casefold() == registers.REGISTER_DIR for d in dirs):
+            owners.append(folder)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not ignored(Path(folder) / d))
         for name in sorted(files):
-            if not name.startswith(".") and not ignored(Path(folder) / name):
-                yield Path(folder) / name
+            path = Path(folder) / name
+            if not name.startswith(".") and not registers.is_register_file(path) and not ignored(path):
+                yield path
 
 
 def _progress(show: bool, **kwargs: Any) -> tqdm:
@@ -160,21 +174,13 @@ def ingest(
     """
     started = time.perf_counter()
     report = IngestReport(limits=settings.limits)
-    roots = []
-    for p in paths:
-        root = Path(os.path.abspath(Path(p).expanduser()))  # normalise '..' but keep symlinked names
-        if not root.exists() and not root.is_symlink():
-            report.files.append(FileOutcome(str(p), "failed", "path does not exist"))
-        else:
-            roots.append(root)
-    register_paths = {p for root in roots if root.is_dir() for p in registers.register_files(root).values()}
-    # registers are catalogue data, read below; never searchable text
-    files = [(path, root) for root in roots for path in walk(root) if path not in register_paths]
+    roots, files, owners = _walk_roots(paths, report)
     embed_bar = _progress(show_progress, unit="chunk", desc="embedding")
     with _workers(settings, embedder) as (pool, embedder), embed_bar:
         with IndexWriter(settings, embedder, progress=embed_bar.update, derive=DERIVED) as writer:
             chunker = Chunker(writer.embedder.tokenizer, writer.settings.chunk_tokens, writer.settings.chunk_overlap)
             known = writer.known_files()
+            before = Before.read(writer)  # access as it was, before any document is replaced
             with _progress(show_progress, total=len(files), unit="file", desc="extracting") as file_bar:
                 jobs = _changed_files(writer, files, known, report, file_bar)
                 for _, job, extracted in pool.map(extract, jobs):
@@ -186,14 +192,42 @@ def ingest(
                 if in_root and path_str not in seen:
                     writer.remove(row.doc_id)
                     report.files.append(FileOutcome(path_str, "removed", doc_id=row.doc_id))
-            for root in roots:
-                if root.is_dir():
-                    report.files.extend(_apply_registers(writer, root))
+            _report_registers(report, _apply_registers(writer, roots, owners, before))
             embed_bar.total = writer.pending_count  # embedding ran alongside; the bar ends at the real total
             manifest = writer.commit()
     report.finish(manifest, started)
     atomic_write_json(Path(settings.index_dir) / "ingest-report.json", report.to_json())
     return report
+
+
+def _walk_roots(paths: Iterable[str | Path], report: IngestReport) -> tuple[list[Path], list[tuple[Path, Path]],
+                                                                         list[str]]:
+    """The ingested paths that exist, their files (with the path each came from), and the folders among and
+    below them that keep registers. A folder whose `.kmsearchignore` cannot be read is not ingested at all."""
+    roots: list[Path] = []
+    files: list[tuple[Path, Path]] = []
+    owners: list[str] = []
+    for p in paths:
+        root = Path(os.path.abspath(Path(p).expanduser()))  # normalise '..' but keep symlinked names
+        if not root.exists() and not root.is_symlink():
+            report.files.append(FileOutcome(str(p), "failed", "path does not exist"))
+            continue
+        if not root.is_dir() and (registers.is_register_file(root) or root.name in (registers.GROUPS_FILE,
+                                                                                     IGNORE_FILE)):
+            folder = root.parent.parent if registers.is_register_file(root) else root.parent
+            reason = f"is kmsearch's catalogue data, never a document; ingest {folder} to apply it"
+            report.files.append(FileOutcome(str(root), "failed", reason))
+            continue
+        found: list[str] = []
+        try:
+            files.extend((path, root) for path in walk(root, found))
+        except safe.Unreadable as exc:
+            reason = f"{IGNORE_FILE} cannot be read ({exc}); nothing in this folder is ingested until it is fixed"
+            report.files.append(FileOutcome(str(root / IGNORE_FILE), "failed", reason))
+            continue
+        roots.append(root)
+        owners += found
+    return roots, files, owners
 
 
 @contextmanager
@@ -234,10 +268,19 @@ def _changed_files(
         report.files.append(outcome)
         try:
             stat = path.stat()
+            refused = safe.not_regular(stat.st_mode) or safe.outside_reason(path, root)
+            if refused:  # never readable: an earlier version (indexed before this rule) goes too
+                if previous is not None:
+                    writer.remove(previous.doc_id)
+                outcome.reason, outcome.doc_id = refused, None
+                bar.update()
+                continue
             touched = previous is None or (previous.size, previous.mtime) != (stat.st_size, stat.st_mtime)
-            digest = file_hash(path) if touched else None
+            digest = file_hash(path, writer.settings) if touched else None
         except OSError as exc:
             _failed(outcome, describe_os_error(exc), previous)
+        except safe.Unreadable as exc:
+            _failed(outcome, str(exc), previous)
         else:
             if previous is None or (digest is not None and digest != previous.content_hash):
                 yield path, _Job(outcome, root, previous, stat.st_size, stat.st_mtime, digest or "")
@@ -273,33 +316,24 @@ def _failed(outcome: FileOutcome, reason: str, previous: KnownFile | None) -> No
     outcome.reason = f"{reason}; the previously indexed version is kept" if previous is not None else reason
 
 
-def _apply_registers(writer: IndexWriter, root: Path) -> list[FileOutcome]:
-    """Load `root/registers/*.csv`, keep their rows in the catalogue, and give every document under `root` its
-    register reference and access groups (the register's row, else the nearest .kmsearch-groups, else open)."""
-    outcomes = []
-    entries: list[registers.RegisterDocument] = []
-    people: list[registers.RegisterPerson] = []
-    events: list[registers.RegisterEvent] = []
-    for name, path in registers.register_files(root).items():
-        problems: list[registers.RegisterProblem] = []
-        if name == "documents":
-            entries, problems = registers.load_documents(path)
-        elif name == "people":
-            people, problems = registers.load_people(path)
-        elif name == "events":
-            events, problems = registers.load_events(path)
-        outcomes.append(FileOutcome(str(path), "register", warnings=[str(p) for p in problems]))
-    writer.replace_register_people(str(root), people)
-    writer.replace_register_events(str(root), events)
-    rows = list(registers.iter_entries(entries, root))
-    writer.replace_register_documents(str(root), rows)
-    by_path = {path: entry for path, entry in rows if path}
-    for path, row in writer.known_files().items():
-        if path.startswith(str(root) + os.sep):
-            entry = by_path.get(path)
-            groups = entry.access_groups if entry else registers.folder_groups(Path(path), root)
-            writer.set_access(row.doc_id, entry.reference if entry else None, groups)
-    return outcomes
+def _apply_registers(writer: IndexWriter, roots: list[Path], owners: list[str], before: Before) -> Applied:
+    """Give every document under `roots` its register reference and access groups (`kmsearch.ingest.protect`:
+    never less protection for a register mistake), and keep the registers' rows in the catalogue."""
+    return apply_registers(writer, roots, owners, before)
+
+
+def _report_registers(report: IngestReport, applied: Applied) -> None:
+    """Register outcomes into the report; a withheld document's outcome says why it is not published."""
+    for notice in applied.notices.values():
+        report.files.append(FileOutcome(notice.path, "register", notice.reason, warnings=notice.warnings,
+                                        errors=notice.errors))
+    outcomes = {f.path: f for f in report.files if f.status != "register"}
+    for path, reason in applied.withheld.items():
+        outcome = outcomes.get(path)
+        if outcome is None:
+            report.files.append(FileOutcome(path, "failed", reason))
+        else:
+            outcome.status, outcome.reason, outcome.chunks = "failed", reason, 0
 
 
 def _store(writer: IndexWriter, chunker: Chunker, doc: Document, previous: KnownFile | None, size: int,

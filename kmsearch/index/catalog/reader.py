@@ -4,6 +4,8 @@ everything) apply the one access rule (kmsearch.access) and return only what tha
 
 from __future__ import annotations
 
+import json
+
 import sqlite3
 from pathlib import Path
 from typing import Iterator, NamedTuple
@@ -84,6 +86,18 @@ class Catalog:
         return self._conn.execute("SELECT MAX(CAST(SUBSTR(date, 1, 4) AS INTEGER)) FROM documents").fetchone()[0]
 
     # --- documents -----------------------------------------------------------------------------------------
+    def document_access(self) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+        """path -> (register reference, access groups) of every document: what an ingest must not loosen. Three
+        columns only, since it runs on every ingest over every document."""
+        rows = self._conn.execute("SELECT path, reference, access_groups FROM documents")
+        return {path: (reference, tuple(json.loads(groups))) for path, reference, groups in rows}
+
+    def register_sources(self) -> set[str]:
+        """Every folder whose documents or registers the catalogue holds."""
+        rows = self._conn.execute("SELECT source FROM documents UNION SELECT source FROM register_people "
+                                  "UNION SELECT source FROM register_events UNION SELECT source FROM register_documents")
+        return {s for (s,) in rows if s}
+
     def known_files(self) -> dict[str, KnownFile]:
         """Every indexed file by path, with what tells whether it changed."""
         rows = self._conn.execute("SELECT doc_id, path, source, content_hash, size, mtime FROM documents")
