@@ -76,8 +76,8 @@ def _build_corpus(root: Path, rng: random.Random) -> dict:
         groups = rng.sample(POOL, rng.choice([0, 0, 1, 1, 2]))
         name, kind = f"doc{i}.{'docx' if i % 3 == 0 else 'txt'}", rng.choice(["report", "study-tour report"])
         lines = [f"Report on {word} matters", f"Prepared by: {authors[i]}",
-                 f"The {word} ledger was reviewed and the {word} findings recorded. {_initialled(authors[i + 1])} "
-                 f"noted the {word} ledger."]
+                 (f"The {word} ledger was reviewed and the {word} findings recorded. "
+                  f"{_initialled(authors[i + 1])} noted the {word} ledger.")]
         if name.endswith(".docx"):
             make_docx(root / name, [lines], title=f"Report on {word} matters")
         else:
@@ -97,7 +97,8 @@ def _build_corpus(root: Path, rng: random.Random) -> dict:
     (root / "registers").mkdir()
     (root / "registers" / "documents.csv").write_text(REGISTER_HEADER + "\n".join(rows) + "\n", encoding="utf-8")
     cited = rng.sample([*(f["reference"] for f in files.values()), *paper], 4)
-    events = [f"Tour {n},2009-0{n + 1}-01,,Nowhere,,{ref}" for n, ref in enumerate(cited)] + ["Tour none,2009-09-09,,,,"]
+    events = [f"Tour {n},2009-0{n + 1}-01,,Nowhere,,{ref}" for n, ref in enumerate(cited)]
+    events.append("Tour none,2009-09-09,,,,")
     (root / "registers" / "events.csv").write_text("name,start,end,place,participants,report_reference\n"
                                                    + "\n".join(events) + "\n", encoding="utf-8")
     return {"files": files, "paper": paper, "cited": set(cited), "cited_in_order": cited, "kinds": kinds}

@@ -245,7 +245,8 @@ class IndexWriter:
     def commit(self) -> dict[str, Any] | None:
         """Run the derivations, finish embedding, write FAISS and BM25, and switch to the new generation. None if
         nothing changed."""
-        self.changed |= any(d.stale(self.catalog) for d in self.derive if d.stale)  # e.g. an index made by an older extractor
+        # e.g. an index made by an older people extractor: its mentions are found again
+        self.changed |= any(d.stale(self.catalog) for d in self.derive if d.stale)
         if not self.changed:
             self.abort()
             return None

@@ -15,7 +15,14 @@ from kmsearch.index.catalog import records
 from kmsearch.index.catalog.query import DocumentFilter, like_literal, where_clause
 from kmsearch.index.catalog.schema import connect_readonly
 from kmsearch.types import (
-    ChunkRecord, DocumentRecord, EventRecord, KnownFile, MentionRecord, PageText, PersonRecord, RegisterEntry,
+    ChunkRecord,
+    DocumentRecord,
+    EventRecord,
+    KnownFile,
+    MentionRecord,
+    PageText,
+    PersonRecord,
+    RegisterEntry,
     RegisterPersonRecord,
 )
 
@@ -138,7 +145,8 @@ class Catalog:
 
     def first_document_at(self, path: str) -> str | None:
         """The id of the first document stored with this path."""
-        row = self._conn.execute("SELECT doc_id FROM documents WHERE path = ? ORDER BY rowid LIMIT 1", (path,)).fetchone()
+        row = self._conn.execute("SELECT doc_id FROM documents WHERE path = ? ORDER BY rowid LIMIT 1",
+                                 (path,)).fetchone()
         return row[0] if row else None
 
     def documents_by_reference(self) -> dict[str, str]:

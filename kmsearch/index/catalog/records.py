@@ -9,8 +9,16 @@ from typing import Iterable
 
 from kmsearch.access import group_name
 from kmsearch.types import (
-    ChunkRecord, DocumentRecord, EventRecord, KnownFile, Location, MentionRecord, PageText, PersonRecord,
-    RegisterEntry, RegisterPersonRecord,
+    ChunkRecord,
+    DocumentRecord,
+    EventRecord,
+    KnownFile,
+    Location,
+    MentionRecord,
+    PageText,
+    PersonRecord,
+    RegisterEntry,
+    RegisterPersonRecord,
 )
 
 

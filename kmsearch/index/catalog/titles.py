@@ -35,9 +35,11 @@ def sync(conn: sqlite3.Connection) -> int:
     """Make the title tables match the documents and the register; returns how many keys changed. Reads every
     document's title fields (seconds at half a million documents) and writes only what changed."""
     entries = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT reference, title, date FROM register_documents")}
-    paper_only = {r[0] for r in conn.execute("SELECT reference FROM register_documents WHERE path IS NULL OR path = ''")}
+    paper_only = {r[0] for r in conn.execute(
+        "SELECT reference FROM register_documents WHERE path IS NULL OR path = ''")}
     want: dict[str, tuple[str, str | None]] = {}
-    for doc_id, title, path, reference, date in conn.execute("SELECT doc_id, title, path, reference, date FROM documents"):
+    rows = conn.execute("SELECT doc_id, title, path, reference, date FROM documents")
+    for doc_id, title, path, reference, date in rows:
         entry = entries.get(reference) if reference else None
         text = _text(title, path, entry[0] if entry else "", reference if entry else "")
         want[doc_id] = (text, (entry[1] if entry else None) or date)
