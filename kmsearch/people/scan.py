@@ -43,12 +43,13 @@ def organisation_heads() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    """Every word that ends a name: the stop words, the posts, organisation heads and the words of places."""
-    return (lexicon("stopwords") | designations() | organisation_heads()
+    """Every word that ends a name: the stop words, the posts (and their plurals), organisation heads and the words
+    of places."""
+    return (lexicon("stopwords") | designations() | frozenset(w + "s" for w in designations()) | organisation_heads()
             | frozenset(w for phrase in place_phrases() for w in phrase))
 
 
-TITLE_WORDS = TEXT_TITLES + ("Sen", "Senator", "Cllr", "Eng")
+TITLE_WORDS = TEXT_TITLES + ("Sen", "Senator", "Eng", "Mme")
 _PARTICLE_FORMS = PARTICLES | {"v.d.", "vd."}  # compared in lower case: "Van der Merwe" too
 _TITLE = re.compile(r"(?<![\w.])(?:" + "|".join(TITLE_WORDS) + r")\.?(?=\s)")
 _BRACKETED_TITLE = re.compile(r"\s?\((?:Prof|Dr|Eng|Rtd|Rev|Hon)\.?\)(?=\s)")  # "Sen. (Prof.) Kindiki"
@@ -57,11 +58,12 @@ _PARTICLE_RE = r"(?:van|der|den|de|du|da|dos|le|la|von|ter|ten|vd|v\.d\.)"
 _INITIALS_START = re.compile(r"(?<![\w.'’])(?:(?:[A-Z]\.\s?){1,3}|[A-Z]\s)(?=\s?(?:" + _PARTICLE_RE + r"\s)*[A-Z][a-z])")
 # zero-width, so that "Chairman Dennis Richardson" is tried again at "Dennis" when "Chairman" ends it at once
 _BARE_START = re.compile(r"(?<![\w.'’-])(?=[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s(?:[A-Z]\.\s)?(?:" + _PARTICLE_RE
-                         + r"\s)*[A-Z][a-z])")
-_WORD = re.compile(r"^(?:[A-ZÀ-Ý][a-zà-ÿ]+|[A-Z]'[A-Z][a-z]+|Mc[A-Z][a-z]+)(?:-[A-ZÀ-Ý][a-zà-ÿ]+)*$")
+                         + r"\s)*[A-Z](?:[a-z]|['’][A-Z]))")
+_PART = r"(?:[A-ZÀ-Ý][a-zà-ÿ]+(?:['’][a-zà-ÿ]+)*['’]?|[A-Z]['’][A-Z][a-z]+|Mc[A-Z][a-z]+)"  # "Okong’o", "D’Oliviera"
+_WORD = re.compile(rf"^{_PART}(?:-{_PART})*$")
 _INITIAL = re.compile(r"^(?:[A-Z]\.){1,3}$|^[A-Z]$")
 _NICK = re.compile(r"^['\"‘“][A-Z][a-z]+['\"’”]$")
-_POST_BEFORE = re.compile(r"(?:^|[\s(])((?:[A-Z][a-z]+ ){0,3}[A-Z][a-z]+) $")
+_POST_BEFORE = re.compile(r"(?:^|[\s(])((?:(?:[A-Z][a-z]+|of|for|the) ){0,4}[A-Z][a-z]+) $")
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ def _scan_name(text: str, start: int, titled: bool) -> tuple[int, str, str] | No
         stop_after = token != raw
         if token.endswith(".") and not _INITIAL.match(token) and token.lower().rstrip(".") not in _PARTICLE_FORMS:
             token, stop_after = token[:-1], True  # a sentence ends after this word
+        if re.search(r"(?<=[a-z])['’]s?$", token) and not re.search(r"['’][a-z]+['’]$", token):
+            token, stop_after = re.sub(r"['’]s?$", "", token), True  # "Dr Murray’s report", "Prof Smuts’ view"
         end = start + m.start() + len(token)
         if _INITIAL.match(token) and (not any(k == "word" for k, _, _ in tokens)
                                       or ([k for k, _, _ in tokens] == ["word"] and token.endswith("."))):
@@ -118,6 +122,9 @@ def _scan_name(text: str, start: int, titled: bool) -> tuple[int, str, str] | No
     into_organisation = stopped_by in organisation_heads() and following not in designations()
     if not titled and (into_organisation or _has_place(words + [stopped_by])):
         return None  # "American Healthy Homes Survey", "Des Moines": the start of something else's name
+    if titled and into_organisation and len(words) >= 3:  # "Dr. Peter Randolph Physical Biochemistry Facility"
+        second = [i for i, (k, _, _) in enumerate(tokens) if k == "word"][1]
+        tokens = tokens[:second + 1]
     if tokens[0][0] == "particle" and not titled:
         return None
     if not titled and tokens[0][0] != "initial" and len(words) < 2:
@@ -155,18 +162,25 @@ def _untitled_names(text: str) -> Iterable[Span]:
         found = _scan_name(text, start, titled=False)
         if found:
             seen_end = found[0]
-            post = _POST_BEFORE.search(text, max(0, start - 60), start)
-            yield Span(start, found[0], found[1], False, post=_post(post.group(1).split()) if post else "")
+            yield Span(start, found[0], found[1], False)
 
 
 def _post(words: list[str]) -> str:
-    """The post in the capitalised words just before a name: "Contracting Officer" of "Contracting Officer", not
-    "Councillors" of "Councillors Chairman"; empty when the last word is no post."""
-    if not words or words[-1] not in designations():
-        return ""
-    kept = [words[-1]]
+    """The post in the words just before a name: "Contracting Officer", "Minister of Health" (of "Prepared for
+    Minister of Health Zweli Mkhize"), not "Councillors" of "Councillors Chairman"; empty when there is none."""
+    while words and words[0] in ("of", "for", "the"):
+        words = words[1:]
+    if words and words[-1] not in designations():  # "Minister of Health": the post, then what it is of
+        at = next((i for i in range(len(words) - 1, -1, -1) if words[i] in designations()), -1)
+        if at < 0 or at + 1 >= len(words) or words[at + 1] not in ("of", "for"):
+            return ""
+        return " ".join(words[at:])
+    if words[-1] in lexicon("weak_posts") and not (len(words) > 1 and words[-2] in designations()):
+        return ""  # "General Dynamics Advanced", "(Head Start Grade": no post of a person
+    kept = [words[-1]] if words else []
     for word in reversed(words[:-1]):
-        if word.endswith("s") and word[:-1] in designations():
+        if (word.endswith("s") and word[:-1] in designations()) or word in ("of", "for", "the") or len(kept) >= 3 \
+                or word in lexicon("cue_words"):
             break
         kept.insert(0, word)
     return " ".join(kept)
@@ -200,4 +214,11 @@ def names(text: str) -> list[Span]:
         if not any(span.start < te and span.end > ts for ts, te in taken):
             out.append(span)
             taken.append((span.start, span.end))
-    return sorted(out, key=lambda s: s.start)
+    out.sort(key=lambda s: s.start)
+    for i, span in enumerate(out):  # the post just before an untitled name, never reaching into the previous name
+        if not span.titled:
+            floor = max(span.start - 60, out[i - 1].end if i else 0)
+            post = _POST_BEFORE.search(text, floor, span.start)
+            if post:
+                out[i] = Span(span.start, span.end, span.name, False, post=_post(post.group(1).split()))
+    return out
