@@ -21,6 +21,7 @@ _PHONE = re.compile(
 _FAX_ONLY = re.compile(r"^\s*fax", re.IGNORECASE)
 _SEGMENT = re.compile(r"[^,;\n]+")
 _CONNECTORS = {"of", "and", "for", "the", "in", "&", "on"}
+_DEGREES = {"MPH", "PhD", "MD", "MS", "MSc", "MA", "MBA", "ScD", "DrPH", "DPhil", "FRS", "MBChB", "BSc", "BA", "LLB"}
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,15 @@ def _post_words(segment: str) -> str:
     """The longest start of `segment` made of capitalised words and connectors ("Chief Director: Knowledge
     Management" of "Chief Director: Knowledge Management Minutes taken by:"), less a dangling connector."""
     kept: list[str] = []
-    for word in segment.split():
+    words = segment.split()
+    while words and words[0].strip(",") in _DEGREES:
+        words = words[1:]  # "Salim S. Abdool Karim, FRS Chair: ..."
+    for word in words:
         bare = word.strip("():")
         if not (bare[:1].isupper() or bare in _CONNECTORS or bare == "(SA)"):
             break
+        if word.endswith(":") and any(w.endswith(":") for w in kept):
+            break  # "Chair: Ministerial Advisory Group on Covid-19 Director: CAPRISA": the next post begins
         kept.append(word)
         if word.endswith(".") and len(bare) > 2:
             kept[-1] = word[:-1]
@@ -65,7 +71,8 @@ def _designation(after: str, post: str) -> str:
     Executive Officer"), with the unit or body that follows it; else the post written before it."""
     segments = [m.group().strip() for m in _SEGMENT.finditer(after[:200])]
     for i, segment in enumerate(segments[:1]):
-        words = _post_words(segment).replace("(", " ").replace(")", " ").replace(":", " ").split()[:8]
+        raw = _post_words(segment).split()[:8]
+        words = [w.strip("():") for w in raw]
         if not words or words[0] in lexicon("stopwords"):
             continue  # "Sen. Kanainza The Chairperson (Sen. X)": the next person's post
         heads = [j for j, w in enumerate(words) if w in designations()]
@@ -73,8 +80,8 @@ def _designation(after: str, post: str) -> str:
             continue  # "Defence Forces, General": no post on its own
         # the post's head word ends it or is followed by what it heads: "Manager", "Head of the English Department",
         # "Director: Records Management"; not "Executive Summary"
-        if not heads or not (heads[-1] == len(words) - 1 or words[heads[-1] + 1] in ("of", "for", "in")
-                             or ":" in segment.split()[heads[-1]] or len(words) - heads[-1] <= 3 and ":" in segment):
+        last = heads[-1] if heads else -1
+        if last < 0 or not (last == len(words) - 1 or words[last + 1] in ("of", "for", "in") or raw[last].endswith(":")):
             continue
         kept = [_from_designation(_post_words(segment))]
         for extra in segments[i + 1:i + 3]:  # the unit: "Seattle ACO Branch", "Compliance & Airworthiness Division"

@@ -74,7 +74,7 @@ class Span:
     end: int
     name: str
     titled: bool
-    post: str = ""  # the post written just before an untitled name ("Contracting Officer")
+    post: str = ""  # the post written just before the name ("Contracting Officer", "Clerk")
 
 
 def _scan_name(text: str, start: int, titled: bool) -> tuple[int, str, str] | None:
@@ -95,7 +95,7 @@ def _scan_name(text: str, start: int, titled: bool) -> tuple[int, str, str] | No
         token = raw.rstrip(",;:)]")
         stop_after = token != raw
         if token.endswith(".") and not _INITIAL.match(token) and token.lower().rstrip(".") not in _PARTICLE_FORMS:
-            token, stop_after = token[:-1], True  # a sentence ends after this word
+            token, stop_after = token[:-1].rstrip(",;:)]"), True  # a sentence ends after this word ("Lee).")
         if re.search(r"(?<=[a-z])['’]s?$", token) and not re.search(r"['’][a-z]+['’]$", token):
             token, stop_after = re.sub(r"['’]s?$", "", token), True  # "Dr Murray’s report", "Prof Smuts’ view"
         end = start + m.start() + len(token)
@@ -215,10 +215,9 @@ def names(text: str) -> list[Span]:
             out.append(span)
             taken.append((span.start, span.end))
     out.sort(key=lambda s: s.start)
-    for i, span in enumerate(out):  # the post just before an untitled name, never reaching into the previous name
-        if not span.titled:
-            floor = max(span.start - 60, out[i - 1].end if i else 0)
-            post = _POST_BEFORE.search(text, floor, span.start)
-            if post:
-                out[i] = Span(span.start, span.end, span.name, False, post=_post(post.group(1).split()))
+    for i, span in enumerate(out):  # the post just before a name, never reaching into the previous name
+        floor = max(span.start - 60, out[i - 1].end if i else 0)
+        post = _POST_BEFORE.search(text, floor, span.start)
+        if post:
+            out[i] = Span(span.start, span.end, span.name, span.titled, post=_post(post.group(1).split()))
     return out
