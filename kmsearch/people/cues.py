@@ -17,21 +17,21 @@ ROLES = ("author", "presenter", "contact", "delegate", "asker", "clerk", "chair"
          "addressee", "file_author", "mentioned")
 
 _CUES: tuple[tuple[str, str], ...] = (
-    (r"prepared by|compiled by|written by|authored by|drafted by|assisted by|contributors?|authors?"
+    ((r"prepared by|compiled by|written by|authored by|drafted by|assisted by|contributors?|authors?"
      r"|corresponding author|research team|researchers?|research by|minutes taken by|minute taker|recorded by"
-     r"|interview conducted by|from|signed|signature", "author"),
-    (r"presented by|facilitated by|facilitators?|presenters?|speakers?|guest speakers?|panel(?:lists?)?|panelists?"
-     r"|moderators?|moderated by|keynote(?: speaker)?", "presenter"),
-    (r"contact persons?|contacts?|enquiries|queries|point of contact|government point of contact|agency contact"
-     r"|for (?:further|more) information(?:,)? contact|further information", "contact"),
+     r"|interview conducted by|from|signed|signature"), "author"),
+    ((r"presented by|facilitated by|facilitators?|presenters?|speakers?|guest speakers?|panel(?:lists?)?|panelists?"
+     r"|moderators?|moderated by|keynote(?: speaker)?"), "presenter"),
+    ((r"contact persons?|contacts?|enquiries|queries|point of contact|government point of contact|agency contact"
+     r"|for (?:further|more) information(?:,)? contact|further information"), "contact"),
     (r"delegation|delegates|members of the delegation", "delegate"),
     (r"clerk|clerk to the council|minute secretary|secretary|secr[ée]taire", "clerk"),
     (r"chair(?:person)?|chairman|chairwoman|chaired by", "chair"),
     (r"ward councillor|councillors?|cllrs?", "councillor"),
     (r"moved by|seconded by|proposed by|proposer|seconder|moved|seconded", "mover"),
     (r"present|members present|in attendance|attendees|attendance|pr[ée]sences", "attendee"),
-    (r"apologies|absent|approved by|reviewed by|submitted to|to|copy|cc|nominee|thank|thanks|with thanks to"
-     r"|acknowledg(?:e)?ments?", "mentioned"),
+    ((r"apologies|absent|approved by|reviewed by|submitted to|to|copy|cc|nominee|thank|thanks|with thanks to"
+     r"|acknowledg(?:e)?ments?"), "mentioned"),
 )
 _CUE = re.compile(
     r"(?<![\w/])(?P<cue>" + "|".join(f"(?:{p})" for p, _ in _CUES) + r")\s*:(?!//)", re.IGNORECASE

@@ -81,7 +81,9 @@ def _designation(after: str, post: str) -> str:
         # the post's head word ends it or is followed by what it heads: "Manager", "Head of the English Department",
         # "Director: Records Management"; not "Executive Summary"
         last = heads[-1] if heads else -1
-        if last < 0 or not (last == len(words) - 1 or words[last + 1] in ("of", "for", "in") or raw[last].endswith(":")):
+        heads_the_rest = last >= 0 and (last == len(words) - 1 or words[last + 1] in ("of", "for", "in")
+                                         or raw[last].endswith(":"))
+        if not heads_the_rest:
             continue
         kept = [_from_designation(_post_words(segment))]
         for extra in segments[i + 1:i + 3]:  # the unit: "Seattle ACO Branch", "Compliance & Airworthiness Division"

@@ -41,8 +41,8 @@ Metropolitan University") are never people; an untitled name in a table row or a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import astuple, dataclass
-from typing import Iterable
 
 from kmsearch.people import cues
 from kmsearch.people.details import Details, details

@@ -11,22 +11,22 @@ University", "Des Moines") is not a name at all; a titled name simply ends befor
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
-from typing import Iterable
 
 from kmsearch.people.names import PARTICLES, TEXT_TITLES
 
 
-@lru_cache(maxsize=None)
+@cache
 def lexicon(name: str) -> frozenset[str]:
     """The words of kmsearch/people/data/NAME.txt ('#' starts a comment)."""
     text = resources.files("kmsearch.people").joinpath("data", f"{name}.txt").read_text(encoding="utf-8")
     return frozenset(w for line in text.splitlines() for w in line.split("#", 1)[0].split())
 
 
-@lru_cache(maxsize=None)
+@cache
 def place_phrases() -> frozenset[tuple[str, ...]]:
     """Places from data/places.txt, one a line, as word tuples ("Des", "Moines")."""
     text = resources.files("kmsearch.people").joinpath("data", "places.txt").read_text(encoding="utf-8")
@@ -55,11 +55,13 @@ _TITLE = re.compile(r"(?<![\w.])(?:" + "|".join(TITLE_WORDS) + r")\.?(?=\s)")
 _BRACKETED_TITLE = re.compile(r"\s?\((?:Prof|Dr|Eng|Rtd|Rev|Hon)\.?\)(?=\s)")  # "Sen. (Prof.) Kindiki"
 _PARTICLE_RE = r"(?:van|der|den|de|du|da|dos|le|la|von|ter|ten|vd|v\.d\.)"
 # "D. Mahlangu", "P.J. van der Merwe", and the British "D Richardson" without the dot
-_INITIALS_START = re.compile(r"(?<![\w.'’])(?:(?:[A-Z]\.\s?){1,3}|[A-Z]\s)(?=\s?(?:" + _PARTICLE_RE + r"\s)*[A-Z][a-z])")
+_INITIALS_START = re.compile(r"(?<![\w.'’])(?:(?:[A-Z]\.\s?){1,3}|[A-Z]\s)(?=\s?(?:" + _PARTICLE_RE
+                             + r"\s)*[A-Z][a-z])")
 # zero-width, so that "Chairman Dennis Richardson" is tried again at "Dennis" when "Chairman" ends it at once
 _BARE_START = re.compile(r"(?<![\w.'’-])(?=[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s(?:[A-Z]\.\s)?(?:" + _PARTICLE_RE
                          + r"\s)*[A-Z](?:[a-z]|['’][A-Z]))")
-_PART = r"(?:[A-ZÀ-Ý][a-zà-ÿ]+(?:['’][a-zà-ÿ]+)*['’]?|[A-Z]['’][A-Z][a-z]+|Mc[A-Z][a-z]+)"  # "Okong’o", "D’Oliviera"
+# one part of a name: "Okong’o", "D’Oliviera", "McNeil"
+_PART = r"(?:[A-ZÀ-Ý][a-zà-ÿ]+(?:['’][a-zà-ÿ]+)*['’]?|[A-Z]['’][A-Z][a-z]+|Mc[A-Z][a-z]+)"
 _WORD = re.compile(rf"^{_PART}(?:-{_PART})*$")
 _INITIAL = re.compile(r"^(?:[A-Z]\.){1,3}$|^[A-Z]$")
 _NICK = re.compile(r"^['\"‘“][A-Z][a-z]+['\"’”]$")
@@ -135,7 +137,8 @@ def _scan_name(text: str, start: int, titled: bool) -> tuple[int, str, str] | No
 
 def _has_place(words: list[str]) -> bool:
     phrases = place_phrases()
-    return any(tuple(words[i:j]) in phrases for i in range(len(words)) for j in range(i + 1, min(len(words), i + 3) + 1))
+    return any(tuple(words[i:j]) in phrases
+               for i in range(len(words)) for j in range(i + 1, min(len(words), i + 3) + 1))
 
 
 def _titled_names(text: str) -> Iterable[Span]:
