@@ -48,6 +48,9 @@ class Document:
     content_hash: str = ""
     source: str = ""  # the folder it was ingested from
     warnings: tuple[str, ...] = ()
+    # True when `authors` are stated by a collection's metadata ("person-001", an ORCID): kept verbatim as authors.
+    # False for a file's author property, which is filtered and is an author only when the text names it too.
+    authors_explicit: bool = False
 
     @property
     def date(self) -> str | None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kmsearch.ingest.clean import (
     heading_level,
+    is_running_head,
     join_hyphenated,
     lines_to_blocks,
     normalise,
@@ -71,6 +74,56 @@ def test_repeated_line_in_the_middle_of_pages_stays() -> None:
     out = strip_repeated_lines(pages)
     assert all("The same sentence in the body." in lines for lines in out)
     assert all("l1" not in lines and "l7" not in lines for lines in out)  # the zones' repeats do go
+
+
+def test_running_heads_on_alternate_pages_are_removed_wherever_they_stand() -> None:
+    # A report's left pages carry "N | TITLE" and its right pages "DATE | N": each form is on half the pages or
+    # fewer, and the PDF's text order may put it in the middle of the page.
+    words = ["Registry", "Scanning", "Training", "Budget", "Wages", "Schools", "Clinics", "Roads", "Housing"]
+    pages = []
+    for n, word in enumerate(words, start=2):
+        head = f"{n} | THE PRESIDENTIAL EMPLOYMENT STIMULUS" if n % 2 == 0 else f"FEBRUARY 2024 | {n}"
+        body = [f"{word} {k}." for k in ("one", "two", "three", "four", "five", "six", "seven", "eight")]
+        pages.append(body[:4] + [head] + body[4:])
+    out = strip_repeated_lines(pages)
+    assert all(not is_running_head(line) for lines in out for line in lines)
+    assert all(len(lines) == 8 for lines in out)
+
+
+@pytest.mark.parametrize(("line", "head"), [
+    ("4 | THE PRESIDENTIAL EMPLOYMENT STIMULUS", True),
+    ("FEBRUARY 2024 | 5", True),
+    ("Annual Report 2023 · 12", True),
+    ("Page | 15", True),
+    ("2 | 3", False),  # no title: a table row
+    ("Name | Designation | 4", False),
+    ("Revenue rose by 4 | see table", False),
+])
+def test_is_running_head(line: str, head: bool) -> None:
+    assert is_running_head(line) is head
+
+
+def test_a_single_running_head_shaped_line_stays() -> None:
+    pages = [["Intro."], ["7 | Budget lines", "Two."], ["Three."], ["Four."]]
+    assert strip_repeated_lines(pages) == pages
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus-real"
+PES = CORPUS / "za-openup" / "presidential-employment-stimulus" / "February_2024_Update.pdf"
+
+
+@pytest.mark.skipif(not PES.is_file(), reason=f"real corpus not found at {CORPUS}")
+def test_real_report_loses_its_running_heads_and_keeps_its_text() -> None:
+    from kmsearch.config import Settings
+    from kmsearch.ingest.extract import extract
+
+    doc = extract(PES, Settings(ocr=False))
+    blocks = [(p.number, b.text) for p in doc.pages for b in p.blocks]
+    heads = [text for _, text in blocks
+             if "| THE PRESIDENTIAL EMPLOYMENT STIMULUS" in text or text.startswith("FEBRUARY 2024 |")]
+    assert heads == []
+    assert any("Basic Education Employment Initiative" in text for number, text in blocks if number == 8)
+    assert any("Compiled by" in text for number, text in blocks if number == 35)
 
 
 def test_fewer_than_three_pages_untouched() -> None:

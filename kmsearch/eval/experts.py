@@ -49,7 +49,7 @@ def load_corpus(path: Path) -> Iterator[Document]:
             if isinstance(authors, str):
                 authors = [authors]
             authors = tuple(str(a).strip() for a in authors if str(a).strip())
-            yield text_document(f"experts:{path.parent.name}/{doc_id}", doc_id, title, text, authors)
+            yield text_document(f"experts:{path.parent.name}/{doc_id}", doc_id, title, text, authors, explicit=True)
 
 
 def load_topics(path: Path) -> dict[str, str]:

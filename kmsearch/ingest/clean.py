@@ -21,6 +21,12 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
 
 HEADER_ZONE = 3  # lines at the top and bottom of a page where headers, footers and page numbers live
+# A running head that carries the page number beside the title, "4 | THE PRESIDENTIAL EMPLOYMENT STIMULUS" or
+# "FEBRUARY 2024 | 5". Reports set them on alternate pages (title on the left page, date on the right), so each
+# form recurs on only half of the pages or fewer and escapes the repeated-line rule.
+_RUNNING_HEAD = re.compile(
+    r"^(?:\d{1,4}\s*[|│•·]\s*[^|│]*[^\W\d_][^|│]*|[^|│]*[^\W\d_][^|│]*[|│•·]\s*\d{1,4})$"
+)
 
 
 def normalise(text: str) -> str:
@@ -38,16 +44,26 @@ def _line_key(line: str) -> str:
     return re.sub(r"\d+", "#", line.lower()).strip()
 
 
+def is_running_head(line: str) -> bool:
+    """A header or footer line shaped "N | TITLE" or "TITLE | N" (at most 100 characters)."""
+    return len(line) <= 100 and bool(_RUNNING_HEAD.match(line))
+
+
 def strip_repeated_lines(pages: list[list[str]]) -> list[list[str]]:
-    """Drop lines near the top or bottom of a page that recur (digits aside) on at least half of the pages."""
+    """Drop lines near the top or bottom of a page that recur (digits aside) on at least half of the pages, and
+    running heads ("4 | TITLE", "TITLE | 5") that recur on at least two pages wherever they stand: a PDF's text
+    order often puts the running head in the middle of the page's lines."""
     if len(pages) < 3:
         return pages
     counts: Counter[str] = Counter()
+    heads: Counter[str] = Counter()
     for lines in pages:
         zone = lines[:HEADER_ZONE] + lines[-HEADER_ZONE:]
         counts.update({_line_key(line) for line in zone if line})
+        heads.update({_line_key(line) for line in lines if line and is_running_head(line)})
     threshold = max(2, len(pages) // 2)
     repeated = {key for key, n in counts.items() if n >= threshold}
+    running = {key for key, n in heads.items() if n >= 2}
     out = []
     for lines in pages:
         n = len(lines)
@@ -56,6 +72,7 @@ def strip_repeated_lines(pages: list[list[str]]) -> list[list[str]]:
                 line
                 for i, line in enumerate(lines)
                 if not ((i < HEADER_ZONE or i >= n - HEADER_ZONE) and _line_key(line) in repeated)
+                and not (_line_key(line) in running and is_running_head(line))
             ]
         )
     return out

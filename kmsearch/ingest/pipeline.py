@@ -343,8 +343,8 @@ def _store(writer: IndexWriter, chunker: Chunker, doc: Document, previous: Known
     if previous is not None:
         writer.remove(previous.doc_id)
     writer.add(doc, chunks, size, mtime)
-    writer.add_mentions(doc.doc_id, find_mentions(((p.number, p.text) for p in doc.pages), doc.authors),
-                        EXTRACTOR_VERSION)
+    mentions = find_mentions(((p.number, p.text) for p in doc.pages), doc.authors, explicit=doc.authors_explicit)
+    writer.add_mentions(doc.doc_id, mentions, EXTRACTOR_VERSION)
     return ("updated" if previous is not None else "added"), len(chunks)
 
 

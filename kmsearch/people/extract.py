@@ -1,252 +1,96 @@
-"""Find the people a document names, with the role the document gives them and the page where it says so.
+"""Find the people a document names, with the part the document gives them, the page where it says so, and the
+post, e-mail address and telephone number written beside the name.
 
-Roles, strongest first (the weights who-knows gives them are in `kmsearch.search.experts`):
+Roles, strongest first (who-knows weighs them in `kmsearch.search.experts.ROLE_WEIGHTS`; proposed weights and
+the reasons for them are in brackets):
 
-- **author**: file properties; "Prepared by:", "Compiled by:", "Written by:", "Contributors:", "Assisted by:",
-  "Minutes taken by:", "Interview conducted by:", "From:" (memos), signature blocks ("Signed: ..."), bylines
-  ("By Grace Mthembu, ...");
-- **presenter**: "Presented by", "Facilitated by", "Facilitator:", "Speaker(s):", "Panel:", and the names in the
-  time slots of a programme (a page with three or more "09:40 - 10:30"-style slots);
-- **delegate**: "Delegation:" lists (and, in `link`, the participants of an event in the events register, on the
-  event's report);
-- **attendee**: "Present:", "In attendance:", "Attendees:", "Chairperson:";
-- **mentioned**: any other titled name ("Mr Ndlovu noted ..."), and "Apologies:", "Approved by:", "Reviewed by:",
-  "Submitted to:", "To:", "Copy:". Apologies count as mentions: the person belongs to the committee and is named
-  in its minutes, but did not take part in that meeting.
+- **author** [1.0]: "Prepared by:", "Compiled by:", "Written by:", "Research team:", "Corresponding author:",
+  "Prepared on 13 April 2020 by", bylines with degrees near the top of page 1 or 2 ("Jaime Raymond, MPH"),
+  "Minutes taken by:", "From:" (memos), signature blocks; and a file-property author whose name the text also
+  gives (the register may say so too: that is `link`'s part);
+- **presenter** [0.8]: "Presented by", "Facilitated by", "Speaker(s):", "Panel(lists):", "Moderator:",
+  "Keynote:", and the names in the time slots of a programme;
+- **contact** [0.8: the document names them as the one to ask about its subject]: "For further information
+  contact", "Point of contact", "Agency contact", "Contact person:", "Enquiries:";
+- **delegate** [0.7]: "Delegation:" lists (and, in `link`, an event's participants on its report);
+- **asker** [0.6, this page only: they chose the question's subject]: "Mr X (DA) to ask the Minister of ...",
+  "Question No. 82 by the Member for Y (Hon. X)";
+- **clerk** [0.5: wrote the minutes and keeps the council's business]: "Clerk:", "Clerk Mrs J Todd";
+- **chair** [0.5: led the meeting, more than attending it]: "Chairperson:", "D Richardson (Chair)", "The
+  Chairperson (Sen. X)"; a chair is an attendee too;
+- **councillor** [0.5: elected for the ward whose projects the document lists]: "Councillor X", "Ward
+  Councillor:", "Councillors:";
+- **mover** [0.45, this page only: proposed or seconded the resolution]: "Moved by", "Seconded by", "Proposed by";
+- **attendee** [0.4]: "Present:", "In attendance:", "Attendees:", "Present Councillors ...";
+- **addressee** [0.35, this page only: answers for the portfolio, may know little of the question]: the
+  Minister a written question is put to, when named ("... to ask the Minister of Health, Dr X");
+- **file_author** [0.3: the author property of a file whose text never names them is often the clerk who typed
+  it]: a file-property author not found in the text;
+- **mentioned** [0.25]: any other person named, and "Apologies:", "Approved by:", "Reviewed by:", "To:", "Copy:".
 
-A name is *certain* when it carries a title ("Dr T. Mokoena") or stands in one of those cue lists; an untitled
-name elsewhere ("T. Mokoena", "Thandiwe Mokoena", "PvdM") is kept as a *candidate* that `link` attaches only to a
-person already known from the register or from a certain mention, so that capitalised phrases in running text
-do not become people.
+Person or not. Names are found by rules (`scan`: titles, posts, initials, and data files of the words that end a
+name, an organisation's name or a place) and judged by a named-entity model where one is installed (`person`:
+spaCy's small English pipeline, chosen by measurement, see docs/benchmarks.md). A name is *certain* (it makes a
+person) when it carries a title ("Dr T. Mokoena") or a post ("Information Officer Cheryl James"), stands in a
+cue list, or, untitled in running text, the model reads it as a PERSON; a name the model reads as an organisation,
+place, law or work is dropped. Any other untitled name ("T. Mokoena", "PvdM") is a *candidate* that `link`
+attaches only to a person already known. Organisations, places and the names in them ("Nelson Mandela
+Metropolitan University") are never people; an untitled name in a table row or a heading line stays a candidate.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass
 
-from kmsearch.people.names import PARTICLES, TEXT_TITLES, parse_name
+from kmsearch.people import cues
+from kmsearch.people.details import Details, details
+from kmsearch.people.names import compatible, fold, parse_name
+from kmsearch.people.person import ner_model, verdicts
+from kmsearch.people.scan import Span, names, organisation_heads, place_phrases, split_run
 
-ROLES = ("author", "presenter", "delegate", "attendee", "mentioned")
-EXTRACTOR_VERSION = 1  # bump when extraction changes: `link` then re-reads stored pages of older documents
-
-_CUES: tuple[tuple[str, str], ...] = (
-    (r"prepared by|compiled by|written by|authored by|drafted by|assisted by|contributors?|authors?"
-     r"|minutes taken by|minute taker|recorded by|interview conducted by|from|signed|signature", "author"),
-    (r"presented by|facilitated by|facilitators?|presenters?|speakers?|panel(?:lists)?|moderator"
-     r"|keynote(?: speaker)?", "presenter"),
-    (r"delegation|delegates|members of the delegation", "delegate"),
-    (r"present|members present|in attendance|attendees|attendance|chair(?:person)?", "attendee"),
-    (r"apologies|absent|approved by|reviewed by|submitted to|to|copy|cc|enquiries|contact", "mentioned"),
-)
-_CUE = re.compile(
-    r"(?<![\w/])(?P<cue>" + "|".join(f"(?:{p})" for p, _ in _CUES) + r")\s*:(?!//)", re.IGNORECASE
-)
-# "Presented by Dr ..." without a colon counts only at the start of a line, not inside a sentence.
-_BY_CUE = re.compile(r"^\W{0,3}(?P<cue>prepared by|compiled by|written by|presented by|facilitated by|by)\s+(?=[A-Z])",
-                     re.IGNORECASE | re.MULTILINE)
-_CUE_ROLE = [(re.compile(rf"^(?:{p})$", re.IGNORECASE), role) for p, role in _CUES]
-_BY_ROLE = {"prepared by": "author", "compiled by": "author", "written by": "author", "by": "author",
-            "presented by": "presenter", "facilitated by": "presenter"}
-
-# Words that designate a post rather than name a person: "Chief Director: ICT" is not a field label.
-DESIGNATIONS = frozenset(
-    "Director Manager Officer Clerk Head Chief Deputy Assistant Secretary Chairperson Chair Coordinator "
-    "Administrator Advisor Adviser Leader Member Minister President Registrar Librarian Analyst Specialist "
-    "Consultant Counsel Commissioner General Executive Supervisor Intern Lead Owner Sponsor Convenor Treasurer "
-    "Premier Mayor Speaker Councillor Judge Attorney Auditor Inspector Superintendent Principal Dean Rector "
-    "Professor Lecturer Researcher Engineer Architect Accountant Controller Planner Editor Spokesperson".split()
-)
-# Capitalised words that end a name: designations, organisations, places, dates and sentence openers.
-STOPWORDS = DESIGNATIONS | frozenset(
-    "The This These That Those There Then In On At For And Or Of To By From With As A An It Its He She They We I "
-    "Our His Her Their If When Where Who What Which Why How All Any Each Every No Not Yes Please Thank Thanks Dear "
-    "Note Notes Table Figure Page Section Annexure Appendix Item Items Action Actions Resolved Signed Date Time "
-    "Venue Reference Ref Version Name Designation Role Unit Units Post Department Departments Province Provincial "
-    "National Government Republic South Africa African Service Services Delivery Management Knowledge Records "
-    "Record Information Technology Communication Communications Municipal Municipality Support Legal Human "
-    "Resource Resources Development Monitoring Evaluation Innovation Committee Council Board Office Offices Centre "
-    "Center University School College Institute Agency Programme Program Project Public Strategy Policy Report "
-    "Reports Minutes Meeting Workshop Conference Study Tour Registry Library Building Street Room Boardroom "
-    "Basement Finance Financial Health Affairs Treasury Steering Planning Operations Group Panel Team Welcome "
-    "Opening Closing Lunch Tea Coffee Registration Day Days Week Month Year Annual Quarterly Monthly Daily "
-    "January February March April May June July August September October November December Monday Tuesday "
-    "Wednesday Thursday Friday Saturday Sunday Ward City Town Cape Western Eastern Northern Southern North East "
-    "West Free State United States European Union Federal Court Supreme Internal External Acting Senior Junior "
-    "Social Security Home Contact Enquiries Email Tel Phone Fax Cell Approved Prepared Compiled Presented "
-    "Submitted Reviewed Present Apologies Attendance Delegation Facilitated Facilitator Chairs Members Staff "
-    "Employee Employees Citizens Residents Recommendation Recommendations Purpose Background Introduction "
-    "Conclusion Summary Objectives Results Findings Lessons Issues Problems Next Steps Cost Costs Budget Total "
-    "Programmes Systems System Plan Plans Framework Standards Standard Act Bill Regulations Gazette Notice "
-    "Electronic Mobile Digital Online Integrated Citizen Client Customer Division Directorate Branch Section "
-    "Highveld Tshwane Canada Singapore Rwanda Kenya Ottawa Toronto Kigali Nairobi Pretoria Johannesburg Durban "
-    "Also Both Some Many Most Only Once Since Until After Before During While Although However Therefore Mrs Mr "
-    "Ministerial Advisory Presidential Presidency Foundation Trust Capital Photo Photos Credits Credit Pages Heritage "
-    "Arts Cinema Employment Stimulus Youth Medical Research Science Sciences Exploration Space Company Ltd Inc "
-    "Ms Dr Prof Adv Hon".split()
-)
-
-_PARTICLE_FORMS = PARTICLES | {"v.d.", "vd."}  # compared in lower case: "Van der Merwe" too
-_TITLE = re.compile(r"(?<![\w.])(?:" + "|".join(TEXT_TITLES) + r")\.?(?=\s)")
-_PARTICLE_RE = r"(?:van|der|den|de|du|da|dos|le|la|von|ter|ten|vd|v\.d\.)"
-_INITIALS_START = re.compile(r"(?<![\w.'’])(?:[A-Z]\.\s?){1,3}(?=\s?(?:" + _PARTICLE_RE + r"\s)*[A-Z][a-z])")
-_BARE_START = re.compile(r"(?<![\w.'’-])[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s(?:" + _PARTICLE_RE + r"\s)*[A-Z][a-z]")
-_ACRONYM = re.compile(r"(?<![\w])[A-Z][a-z]{1,3}[A-Z](?![\w])")
-_WORD = re.compile(r"^(?:[A-ZÀ-Ý][a-zà-ÿ]+|[A-Z]'[A-Z][a-z]+|Mc[A-Z][a-z]+)(?:-[A-ZÀ-Ý][a-zà-ÿ]+)*$")
-_INITIAL = re.compile(r"^(?:[A-Z]\.){1,3}$|^[A-Z]$")
-_NICK = re.compile(r"^['\"‘“][A-Z][a-z]+['\"’”]$")
+ROLES = cues.ROLES
+EXTRACTOR_VERSION = 2  # bump when extraction changes: `link` then re-reads stored pages of older documents
 _TIME_SLOT = re.compile(r"\b\d{1,2}[:h.]\d{2}\s*[-–—]\s*\d{1,2}[:h.]\d{2}\b")
-_LABEL = re.compile(r"(?<![\w])([A-Z][a-z]+(?: [a-z]+){0,3}):(?=\s|$)")
-_SENTENCE = re.compile(
-    r"(?<=[a-z,)])\s(?=(?:The|This|These|It|He|She|They|We|In|On|At|During|After)\s)|"
-    + "".join(rf"(?<!\b{t})" for t in TEXT_TITLES) + r"(?<=[a-z]{2})\.\s(?=[A-Z])"  # not "Prof. Venter"
-)
-_LIST_ITEM = re.compile(r"^\W{0,3}(?:\d+[.)]\s)?")
+_ACRONYM = re.compile(r"(?<![\w])[A-Z][a-z]{1,3}[A-Z](?![\w])")
+# between two listed names: punctuation, "and", or the list's plural post ("Present Councillors D Richardson")
+_SEPARATOR = re.compile(r"^[\s,;&•·*()\-–]*(?:(?:Councillors|Cllrs|Members|Commissioners|Trustees)\s+)?(?:and\s+)?"
+                        r"[\s,;&•·*()\-–]*$")
+_DESIGNATION_WORD = r"(?:[A-Z][\w&.'’-]*|of|and|for|the|in|to)"
+_DESIGNATION_TAIL = re.compile(r"^[\s,(]*" + _DESIGNATION_WORD + r"(?:[\s:]+" + _DESIGNATION_WORD + r")*"
+                               r"[\s)]*(?:\([^)]*\))?[\s,;]*(?:and\s+)?$")
+_DEGREE_GAP = re.compile(r"^,?\s*(?:MPH|PhD|MD|MS|MSc|MA|ScD|DrPH|FRS|MBChB)\b[\s,]*$")
 
 
 @dataclass(frozen=True)
 class Mention:
-    """A person named in a document: the name as written, the role, and the page (None: the whole document)."""
+    """A person named in a document: the name as written, the role, and the page (None: the whole document).
+    `designation`, `email` and `phone` are what the document writes beside the name ("" when nothing)."""
 
     name: str
     role: str
     page: int | None
     certain: bool = True  # False: attach only to someone already known
-    source: str = "text"  # text | properties | events
+    source: str = "text"  # text | properties | metadata (collection ids, kept verbatim) | events
+    designation: str = ""
+    email: str = ""
+    phone: str = ""
 
 
-def _scan_name(text: str, start: int, titled: bool) -> tuple[int, str] | None:
-    """The name that starts at `start` (after any title): initials, given names, particles and a surname.
-    Returns (end, name) or None."""
-    tokens: list[tuple[str, str, int]] = []  # (kind, token, end)
-    for m in re.finditer(r"\S+", text[start:start + 120]):
-        if m.start() and text[start + m.start() - 1] == "\n":
-            break  # a name never runs over a line break
-        raw = m.group()
-        token = raw.rstrip(",;:)]")
-        stop_after = token != raw
-        if token.endswith(".") and not _INITIAL.match(token) and token.lower().rstrip(".") not in _PARTICLE_FORMS:
-            token, stop_after = token[:-1], True  # a sentence ends after this word
-        end = start + m.start() + len(token)
-        if _INITIAL.match(token) and not any(k == "word" for k, _, _ in tokens):
-            tokens.append(("initial", token, end))
-        elif token.lower() in _PARTICLE_FORMS:
-            tokens.append(("particle", token, end))
-        elif _NICK.match(token) and tokens:
-            tokens.append(("nick", token, end))
-        elif _WORD.match(token) and token not in STOPWORDS:
-            tokens.append(("word", token, end))
-        else:
-            break
-        if stop_after or len(tokens) >= 6:
-            break
-    while tokens and tokens[-1][0] != "word":
-        tokens.pop()
-    words = sum(1 for k, _, _ in tokens if k == "word")
-    if not tokens or words > 4:
-        return None
-    if tokens[0][0] == "particle" and not titled:
-        return None
-    if not titled and tokens[0][0] != "initial" and words < 2:
-        return None
-    end = tokens[-1][2]
-    return end, text[start:end]
-
-
-
-
-def _titled_names(text: str) -> Iterable[tuple[int, int, str]]:
-    """(start, end, name with its title) for every 'Dr T. Mokoena'-style name."""
-    for m in _TITLE.finditer(text):
-        pos = m.end()
-        while True:  # stacked titles: "Hon. Minister", "Prof. Dr"
-            nxt = _TITLE.match(text, pos + 1) if pos < len(text) and text[pos] == " " else None
-            if not nxt:
-                break
-            pos = nxt.end()
-        found = _scan_name(text, pos + 1, titled=True) if pos < len(text) and text[pos] == " " else None
-        if found:
-            yield m.start(), found[0], text[m.start():found[0]]
-
-
-def _untitled_names(text: str) -> Iterable[tuple[int, int, str]]:
-    """(start, end, name) for 'D. Mahlangu', 'P.J. van der Merwe' and 'Lerato Dlamini'-style names."""
-    seen: set[int] = set()
-    for pattern in (_INITIALS_START, _BARE_START):
-        for m in pattern.finditer(text):
-            if m.start() in seen:
-                continue
-            found = _scan_name(text, m.start(), titled=False)
-            if found:
-                seen.add(m.start())
-                yield m.start(), found[0], found[1]
-
-
-def _names(text: str) -> list[tuple[int, int, str, bool]]:
-    """All names in `text`, titled ones first claiming their span: (start, end, name, titled)."""
-    out: list[tuple[int, int, str, bool]] = []
-    taken: list[tuple[int, int]] = []
-    for s, e, name in _titled_names(text):
-        out.append((s, e, name, True))
-        taken.append((s, e))
-    for s, e, name in _untitled_names(text):
-        if not any(s < te and e > ts for ts, te in taken):
-            out.append((s, e, name, False))
-            taken.append((s, e))
-    return sorted(out)
-
-
-def _cue_role(cue: str) -> str:
-    cue = " ".join(cue.lower().split())
-    for pattern, role in _CUE_ROLE:
-        if pattern.match(cue):
-            return role
-    return _BY_ROLE.get(cue, "mentioned")
-
-
-def _label_end(text: str, start: int, stop: int) -> int:
-    """Where an inline cue's list ends: the next field label ("Date:", "Project administrator:") or sentence."""
-    end = stop
-    for m in _LABEL.finditer(text, start, stop):
-        if m.group(1).split()[-1] not in DESIGNATIONS:
-            end = m.start()
-            break
-    sentence = _SENTENCE.search(text, start, end)
-    return sentence.start() if sentence else end
-
-
-def _starts_with_name(line: str) -> bool:
-    body = line[_LIST_ITEM.match(line).end():] if _LIST_ITEM.match(line) else line
-    names = _names(body[:160])
-    return bool(names) and names[0][0] == 0
-
-
-def _cue_windows(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, role) spans governed by a cue: the rest of the cue's line up to the next label, or, for a cue
-    alone on its line ("Present:"), the lines below it that begin with a name (the first line may be a header)."""
-    cues = sorted(
-        [(m.start(), m.end(), _cue_role(m.group("cue"))) for m in _CUE.finditer(text)]
-        + [(m.start(), m.end(), _BY_ROLE[" ".join(m.group("cue").lower().split())]) for m in _BY_CUE.finditer(text)]
-    )
-    windows = []
-    for i, (start, after, role) in enumerate(cues):
-        next_cue = cues[i + 1][0] if i + 1 < len(cues) else len(text)
-        line_end = text.find("\n", after)
-        line_end = len(text) if line_end < 0 else line_end
-        if text[after:line_end].strip():
-            windows.append((after, _label_end(text, after, min(line_end, next_cue)), role))
-            continue
-        pos, first = line_end + 1, True
-        while pos < min(len(text), next_cue):
-            end = text.find("\n", pos)
-            end = len(text) if end < 0 else end
-            line = text[pos:end]
-            if not line.strip() or _CUE.match(line.strip()) or (not first and not _starts_with_name(line)):
-                break
-            windows.append((pos, _label_end(text, pos, min(end, next_cue)), role))
-            pos, first = end + 1, False
-    return windows
+def _listed(text: str, window_start: int, span: Span, spans: list[Span]) -> bool:
+    """An untitled name in a cue window is certain when it opens the list, or follows the previous name with only
+    a separator, a designation or a degree between ("Kate Philip and Zak Essa", "D. Mahlangu, Chief Director,
+    and S. Ndlovu"); "Compiled by Kate Philip for the Project Management Office" stops the list at "for"."""
+    before = [s for s in spans if window_start <= s.start and s.end <= span.start]
+    if not before:
+        gap = text[window_start:span.start]
+        return bool(_SEPARATOR.match(gap)) or not gap.strip(" :") or bool(re.fullmatch(r"\s*\(?\s*", gap))
+    prev = before[-1]
+    gap = text[prev.end:span.start]
+    follows = bool(_SEPARATOR.match(gap) or _DEGREE_GAP.match(gap) or ("•" in gap and len(gap) < 60)
+                   or (_DESIGNATION_TAIL.match(gap) and "," in gap) or re.fullmatch(r"\s*\((?:Chair\w*)\)[\s,]*", gap))
+    return follows and (prev.titled or _listed(text, window_start, prev, spans))
 
 
 def _programme_slots(text: str) -> list[tuple[int, int]]:
@@ -262,51 +106,77 @@ def _programme_slots(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_SEPARATOR = re.compile(r"^[\s,;&•·*()\-–]*(?:and\s+)?[\s,;&•·*()\-–]*$")
-_DESIGNATION_WORD = r"(?:[A-Z][\w&.'’-]*|of|and|for|the|in|to)"
-_DESIGNATION_TAIL = re.compile(r"^[\s,(]*" + _DESIGNATION_WORD + r"(?:[\s:]+" + _DESIGNATION_WORD + r")*"
-                               r"[\s)]*(?:\([^)]*\))?[\s,;]*(?:and\s+)?$")
+def _table_or_heading(text: str, span: Span) -> bool:
+    """Whether the name stands in a table row ("a | b | c") or on a short line of its own that reads as a heading."""
+    ls = text.rfind("\n", 0, span.start) + 1
+    le = text.find("\n", span.end)
+    line = text[ls:len(text) if le < 0 else le]
+    if " | " in line:
+        return True
+    rest = (line[:span.start - ls] + line[span.end - ls:]).strip()
+    return len(line.split()) <= 8 and not re.search(r"[.,;:@]|\d", rest) and (line.isupper() or not rest)
 
 
-def _listed(text: str, window_start: int, start: int, name: str, names: list[tuple[int, int, str, bool]]) -> bool:
-    """An untitled name in a cue window is certain when it opens the list, or follows the previous name with only
-    a separator or a designation between ("Kate Philip and Zak Essa", "D. Mahlangu, Chief Director, and S. Ndlovu");
-    "Compiled by Kate Philip for the Project Management Office in the Presidency" stops the list at "for"."""
-    before = [n for n in names if window_start <= n[0] and n[1] <= start]
-    if not before:
-        gap = text[window_start:start]
-        return bool(_SEPARATOR.match(gap)) or not gap.strip(" :")
-    prev_start, prev_end, prev_name, prev_titled = before[-1]
-    gap = text[prev_end:start]
-    follows = bool(_SEPARATOR.match(gap) or (_DESIGNATION_TAIL.match(gap) and "," in gap))
-    return follows and (prev_titled or _listed(text, window_start, prev_start, prev_name, names))
+def _labelled(text: str, span: Span) -> bool:
+    """A name alone after a field label at the start of its line: "NOMINEE: Lauren Frohlich, ACF"."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    return bool(re.fullmatch(r"\s*[A-Z][A-Za-z ]{1,30}:\s*", text[line_start:span.start]))
+
+
+def _stated(text: str, span: Span, beside: Details, verdict: str) -> bool:
+    """An untitled name in running text is a person when the text states their post beside it ("Lance T. Gant,
+    Director, ...") or their e-mail address or phone number, and the model reads it as a PERSON; without a model,
+    only a post written after a comma counts (an address's "Seal Beach, CA ..., telephone" is no person)."""
+    if _table_or_heading(text, span):
+        return False
+    post_after = bool(beside.designation and beside.designation != span.post)
+    if ner_model() is None:
+        return post_after and text[span.end:span.end + 2].startswith(",")
+    return verdict == "person" and (post_after or bool(beside.email or beside.phone) or _labelled(text, span))
 
 
 def page_mentions(text: str, page: int | None) -> list[Mention]:
     """The people one page of text names."""
-    windows = _cue_windows(text)
+    windows = cues.windows(text)
+    spans = [part for span in names(text) for part in (
+        split_run(span) if any(ws <= span.start and span.end <= we for ws, we, _ in windows) else [span])]
+    judged = verdicts(text, [(s.start, s.end) for s in spans], ner_model())
+    said = {(s.start, s.end): v for s, (v, _) in zip(spans, judged)}
+    spans = [s for s in spans if said[(s.start, s.end)] != "not"]  # the model reads it as an organisation, a place
+    slots = _programme_slots(text)
     found: dict[tuple[str, str], Mention] = {}
 
-    def add(mention: Mention) -> None:
-        key = (mention.name, mention.role)
-        if key not in found or (mention.certain and not found[key].certain):
-            found[key] = mention
+    def add(span: Span, role: str, certain: bool, beside: Details) -> None:
+        key = (span.name, role)
+        if key not in found or (certain and not found[key].certain):
+            found[key] = Mention(span.name, role, page, certain, "text", *astuple(beside))
 
-    names = _names(text)
-    slots = _programme_slots(text)
-    for start, end, name, titled in names:
-        if any(ss <= start and end <= se for ss, se in slots):
+    for span in spans:
+        beside = details(text, span, spans)
+        titled = span.titled or bool(span.post)
+        # an untitled name in running text is a person when the text states their post or their address beside it
+        # ("Lance T. Gant, Director, ...", "... email: x@y") and the model, where there is one, does not disagree
+        stated = _stated(text, span, beside, said[(span.start, span.end)])
+        if any(ss <= span.start and span.end <= se for ss, se in slots):
             # a programme's speakers carry a title or initials; bare capitalised pairs in a timetable are topics
-            add(Mention(name, "presenter", page, certain=titled or bool(re.match(r"[A-Z]\.", name))))
+            add(span, "presenter", titled or stated or bool(re.match(r"[A-Z]\.", span.name)), beside)
             continue
-        inside = [(ws, we, role) for ws, we, role in windows if ws <= start and end <= we]
+        marks = cues.role_marks(text, span.start, span.end, span.name, span.post, page)
+        inside = [(ws, we, role) for ws, we, role in windows if ws <= span.start and span.end <= we]
         if inside:
             ws, _, role = min(inside, key=lambda w: ROLES.index(w[2]))
-            add(Mention(name, role, page, certain=titled or _listed(text, ws, start, name, names)))
-        else:
-            add(Mention(name, "mentioned", page, certain=titled))
+            listed = titled or stated or _listed(text, ws, span, spans)
+            add(span, role, listed, beside)
+            if role == "chair":
+                add(span, "attendee", listed, beside)  # a meeting's chair attended it
+        for role in marks:
+            add(span, role, True, beside)
+        if (beside.email or beside.phone) and (titled or stated):
+            add(span, "contact", True, beside)  # "a name beside an e-mail address or phone number"
+        elif not inside and not marks:
+            add(span, "mentioned", titled or stated, beside)
     for m in _ACRONYM.finditer(text):
-        add(Mention(m.group(), "mentioned", page, certain=False))
+        add(Span(m.start(), m.end(), m.group(), False), "mentioned", False, Details())
     return [m for m in found.values() if parse_name(m.name) is not None]
 
 
@@ -314,25 +184,57 @@ _LOGIN = re.compile(r"^([A-Z][a-z]+)\.([A-Z][\w'-]+)$")
 
 
 def _property_author(value: str) -> str | None:
-    """A file's author property as a name, or None for what is not one: a login ("JOHNSCA", "RdP", "ODIN") or a
-    word ("Supreme"). "Salim.AbdoolKarim" becomes "Salim AbdoolKarim"; ids with digits ("a17") stay as they are."""
+    """A file's author property as a name, or None for what is not one: a login ("JOHNSCA", "RdP", "ODIN",
+    "e516160"), a word ("Supreme"), a place ("Des Moines") or an organisation ("TurboScribe.ai" is a login too).
+    "Salim.AbdoolKarim" becomes "Salim AbdoolKarim"."""
     value = " ".join(value.split())
     login = _LOGIN.match(value)
     if login:
         value = f"{login.group(1)} {login.group(2)}"
     parsed = parse_name(value)
-    if parsed is None:
+    if parsed is None or re.search(r"[a-z]\.[a-z]|@", value):
+        return None  # "TurboScribe.ai", an address
+    if parsed.identifier:
+        return None  # a login; a collection's ids come with explicit=True and are kept verbatim
+    words = value.split()
+    if any(w in organisation_heads() for w in words) or any(
+            tuple(words[i:j]) in place_phrases() for i in range(len(words)) for j in range(i + 1, len(words) + 1)):
         return None
-    if parsed.identifier:  # "a17" (an author id in an evaluation corpus), not "office-2007"
-        return value if re.fullmatch(r"[A-Za-z]{0,3}[-_]?\d+", value) else None
     return value if parsed.given or parsed.title else None
 
 
-def find_mentions(pages: Iterable[tuple[int, str]], authors: Iterable[str] = ()) -> list[Mention]:
-    """Every person a document names: its file-property authors (role author, no page) and the names on its
-    pages, given as (page number, text) with one line per paragraph."""
-    out = [Mention(name, "author", None, certain=True, source="properties")
-           for name in dict.fromkeys(filter(None, map(_property_author, authors)))]
-    for number, text in pages:
-        out.extend(page_mentions(text, number))
-    return out
+def _named_in(name: str, mentions: list[Mention], pages: list[tuple[int, str]]) -> bool:
+    """Whether the text gives a file-property author's name: a name found on a page could be the same person
+    ("P.J. van der Merwe" and "Mr P.J. van der Merwe", "P. vd Merwe"), or the surname written with or without its
+    spaces ("AbdoolKarim" = "Abdool Karim") follows the first given name or its initial closely."""
+    parsed = parse_name(name)
+    if parsed is None or not parsed.given:
+        return False
+    if any((other := parse_name(m.name)) is not None and compatible(parsed, other) for m in mentions):
+        return True
+    surname = re.sub(r"[^a-z]", "", fold(parsed.surname))
+    given = re.escape(fold(parsed.given[0]))
+    for _, text in pages:
+        flat = fold(text)
+        if surname not in re.sub(r"[^a-z]", "", flat):
+            continue
+        for m in re.finditer(given + r"\b" if len(parsed.given[0]) > 1 else rf"\b{given}\b", flat):
+            if surname in re.sub(r"[^a-z]", "", flat[m.end():m.end() + 40 + len(parsed.surname)]):
+                return True
+    return False
+
+
+def find_mentions(pages: Iterable[tuple[int, str]], authors: Iterable[str] = (),
+                  explicit: bool = False) -> list[Mention]:
+    """Every person a document names: its authors (no page) and the names on its pages, given as (page number,
+    text) with one line per paragraph. `explicit` authors (a collection's metadata: "person-001", "emp-00123", an
+    ORCID) are kept verbatim as authors; file-property authors are filtered, and are authors only when the text
+    names them too (else `file_author`)."""
+    pages = list(pages)
+    on_pages = [m for number, text in pages for m in page_mentions(text, number)]
+    if explicit:
+        out = [Mention(a, "author", None, source="metadata") for a in dict.fromkeys(a.strip() for a in authors) if a]
+    else:
+        out = [Mention(name, "author" if _named_in(name, on_pages, pages) else "file_author", None, source="properties")
+               for name in dict.fromkeys(filter(None, map(_property_author, authors)))]
+    return out + on_pages

@@ -19,7 +19,7 @@ from nameparser.config import Constants
 # Titles and honorifics stripped from the front of a name (lower case, without the dot).
 TITLES = frozenset(
     "dr mr mrs ms miss mx adv advocate prof professor hon honourable minister mec judge justice rev reverend "
-    "sir dame cllr councillor president premier mayor dep deputy".split()
+    "sir dame cllr councillor president premier mayor dep deputy sen senator mme eng".split()
 )
 # Titles that introduce a name in running text (case-sensitive, the dot optional).
 TEXT_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Miss", "Mx", "Adv", "Advocate", "Prof", "Professor", "Hon", "Rev", "Cllr",
