@@ -277,5 +277,8 @@ class MentionRecord:
     role: str
     page: int | None
     certain: bool
-    source: str  # text, properties, events
+    source: str  # text, properties, metadata, events
     person_id: str | None  # None when the name is ambiguous or unknown
+    designation: str = ""  # the post written beside the name, "" when none
+    email: str = ""
+    phone: str = ""

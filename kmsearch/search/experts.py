@@ -35,8 +35,25 @@ from kmsearch.search.hybrid import Searcher, checked_query
 from kmsearch.search.snippets import make_snippet, query_stems
 from kmsearch.types import PersonRecord
 
-ROLE_WEIGHTS = {"author": 1.0, "presenter": 0.8, "delegate": 0.7, "attendee": 0.4, "mentioned": 0.25}
-DOCUMENT_ROLES = ("author", "presenter", "delegate", "attendee")  # hold for every page of the document
+# The part a document gives a person (kmsearch.people.extract says how each is found), and why it weighs what it does:
+ROLE_WEIGHTS = {
+    "author": 1.0,        # wrote it
+    "presenter": 0.8,     # gave the talk or slot: chose and knows its content
+    "contact": 0.8,       # the one the document sends readers to about its subject
+    "delegate": 0.7,      # went on the tour or visit the report is about
+    "asker": 0.6,         # chose a written question's subject (this page only)
+    "clerk": 0.5,         # wrote the minutes and keeps the council's business
+    "chair": 0.5,         # led the meeting: more than attending it
+    "councillor": 0.5,    # elected for the ward whose projects the document lists
+    "mover": 0.45,        # proposed or seconded the resolution (this page only)
+    "attendee": 0.4,      # was there
+    "addressee": 0.35,    # the Minister a question is put to: answers for it, may know little of it (this page only)
+    "file_author": 0.3,   # a file's author property the text never names: often the clerk who typed it
+    "mentioned": 0.25,    # named, nothing more (this page only)
+}
+# Roles that hold for every page of the document; the others count only on the page that gives them.
+DOCUMENT_ROLES = ("author", "presenter", "contact", "delegate", "clerk", "chair", "councillor", "attendee",
+                  "file_author")
 IN_PASSAGE_BONUS = 1.0
 PASSAGES = 60
 RANK_DECAY = 10.0
@@ -162,14 +179,19 @@ def who_knows(index: Index, query: str, k: int = 10, groups: Groups = None, evid
     newest = catalog.newest_year()
     doc_roles: dict[str, dict[str, str]] = defaultdict(dict)  # doc -> person -> strongest document-level role
     named: dict[tuple[str, int], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # (doc, page) -> names
+    page_roles: dict[tuple[str, int], dict[str, str]] = defaultdict(dict)  # (doc, page) -> person -> strongest role
     for m in catalog.mentions(list(docs), linked=True):
         person_id = m.person_id or ""
+        weight = ROLE_WEIGHTS.get(m.role, ROLE_WEIGHTS["mentioned"])
         if m.role in DOCUMENT_ROLES:
             current = doc_roles[m.doc_id].get(person_id)
-            if current is None or ROLE_WEIGHTS[m.role] > ROLE_WEIGHTS[current]:
+            if current is None or weight > ROLE_WEIGHTS[current]:
                 doc_roles[m.doc_id][person_id] = m.role
         if m.page is not None:
             named[(m.doc_id, m.page)][person_id].add(m.name)
+            current = page_roles[(m.doc_id, m.page)].get(person_id)
+            if m.role in ROLE_WEIGHTS and (current is None or weight > ROLE_WEIGHTS[current]):
+                page_roles[(m.doc_id, m.page)][person_id] = m.role
 
     # A document's association mass is shared among its people (Balog's p(ca|d)): one author of a report gets
     # all of it, each of twelve speakers in a programme a twelfth.
@@ -182,8 +204,10 @@ def who_knows(index: Index, query: str, k: int = 10, groups: Groups = None, evid
         doc_id, page, text = row.doc_id, row.page, row.text
         weight = math.exp(-rank / RANK_DECAY) * _recency(docs[doc_id].date, newest)
         on_page = named.get((doc_id, page), {})
+        roles_here = page_roles.get((doc_id, page), {})
         for person_id in doc_roles.get(doc_id, {}).keys() | on_page.keys():
-            role = doc_roles.get(doc_id, {}).get(person_id, "mentioned")
+            role = max((r for r in (doc_roles.get(doc_id, {}).get(person_id), roles_here.get(person_id)) if r),
+                       key=ROLE_WEIGHTS.__getitem__, default="mentioned")
             assoc = ROLE_WEIGHTS[role] / mass.get(doc_id, 1.0)
             names = on_page.get(person_id, set())
             if names and any(s and re.search(rf"\b{re.escape(s)}\b", text) for s in map(_surname, names)):

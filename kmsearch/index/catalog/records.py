@@ -98,5 +98,7 @@ def event(row: sqlite3.Row) -> EventRecord:
 
 
 def mention(row: sqlite3.Row) -> MentionRecord:
+    keys = row.keys()
+    extra = {k: row[k] or "" for k in ("designation", "email", "phone") if k in keys}  # older generations lack them
     return MentionRecord(row["doc_id"], row["name"], row["role"], row["page"], bool(row["certain"]), row["source"],
-                         row["person_id"])
+                         row["person_id"], **extra)

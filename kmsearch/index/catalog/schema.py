@@ -66,8 +66,11 @@ CREATE TABLE IF NOT EXISTS mentions (
     role TEXT NOT NULL,            -- author, presenter, delegate, attendee, mentioned
     page INTEGER,                  -- NULL: the whole document (file properties, events register)
     certain INTEGER NOT NULL DEFAULT 1,  -- 0: attach only to a person already known
-    source TEXT NOT NULL DEFAULT 'text', -- text, properties, events
-    person_id TEXT                 -- set by people.link; NULL when the name is ambiguous or unknown
+    source TEXT NOT NULL DEFAULT 'text', -- text, properties, metadata, events
+    person_id TEXT,                -- set by people.link; NULL when the name is ambiguous or unknown
+    designation TEXT NOT NULL DEFAULT '',  -- the post written beside the name ("Director: Records Management")
+    email TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(doc_id);
 CREATE INDEX IF NOT EXISTS mentions_person ON mentions(person_id);
@@ -139,7 +142,21 @@ def connect_writable(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute("PRAGMA synchronous = FULL")
     conn.executescript(SCHEMA)
+    _add_missing_columns(conn)
     return conn
+
+
+# Columns added to a table after its first release: a catalogue copied from an older generation gains them.
+_ADDED_COLUMNS = {"mentions": ("designation TEXT NOT NULL DEFAULT ''", "email TEXT NOT NULL DEFAULT ''",
+                               "phone TEXT NOT NULL DEFAULT ''")}
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    for table, columns in _ADDED_COLUMNS.items():
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for column in columns:
+            if column.split()[0] not in have:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
 
 def copy_catalog(source: Path, destination: Path) -> None:

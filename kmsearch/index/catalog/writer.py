@@ -33,6 +33,9 @@ class _Mention(Protocol):  # kmsearch.people.extract.Mention
     page: int | None
     certain: bool
     source: str
+    designation: str
+    email: str
+    phone: str
 
 
 class CatalogWriter(Catalog):
@@ -174,8 +177,10 @@ class CatalogWriter(Catalog):
         with self.transaction():
             self._conn.execute("DELETE FROM mentions WHERE doc_id = ? AND source != 'events'", (doc_id,))
             self._conn.executemany(
-                "INSERT INTO mentions (doc_id, name, role, page, certain, source) VALUES (?,?,?,?,?,?)",
-                [(doc_id, m.name, m.role, m.page, int(m.certain), m.source) for m in mentions],
+                "INSERT INTO mentions (doc_id, name, role, page, certain, source, designation, email, phone) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                [(doc_id, m.name, m.role, m.page, int(m.certain), m.source, m.designation, m.email, m.phone)
+                 for m in mentions],
             )
             self._conn.execute("INSERT OR REPLACE INTO mention_docs VALUES (?, ?)", (doc_id, version))
 
