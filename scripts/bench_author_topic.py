@@ -130,7 +130,7 @@ def baseline_run(index, topics: dict[str, str], authors_of: dict[str, list[str]]
     searcher = Searcher(index)
     n_chunks = int(index.manifest["counts"]["chunks"])
     chunk_doc = index.catalog.chunk_documents(list(range(n_chunks + 1)))
-    key_of = {r.doc_id: Path(r.path).name for r in _documents(index)}
+    key_of = {r.doc_id: Path(r.path).name for r in index.catalog.iter_documents()}
     run = {}
     for qid, text in topics.items():
         scores = searcher.score_chunks(text, n_chunks, "bm25", Filters(), "score")
@@ -146,17 +146,6 @@ def baseline_run(index, topics: dict[str, str], authors_of: dict[str, list[str]]
                 people[name] += score / len(authors)
         run[qid] = dict(people) or {"__none__": 0.0}
     return run
-
-
-def _documents(index):
-    """Every document record of the index (the catalogue's typed reader when present, else its rows)."""
-    catalog = index.catalog
-    if hasattr(catalog, "all_documents"):
-        return list(catalog.all_documents())
-    from types import SimpleNamespace
-
-    rows = catalog.conn.execute("SELECT doc_id, path FROM documents")
-    return [SimpleNamespace(doc_id=r[0], path=r[1]) for r in rows]
 
 
 def who_knows_run(index, topics: dict[str, str]) -> dict[str, dict[str, float]]:

@@ -77,7 +77,7 @@ def assert_hidden_from_outsiders(settings, embedder, name: str = RESTRICTED) -> 
     assert "2011" not in counts["year"]
     docs = client.get("/api/v1/where-is", params={"q": "EDRMS pilot close-out report"}, headers=headers).json()
     assert all(d["reference"] != "RM/2011/3" for d in docs["documents"])
-    doc_id = next(r[0] for r in index.catalog.conn.execute("SELECT doc_id, path FROM documents") if r[1].endswith(name))
+    doc_id = next(d.doc_id for d in index.catalog.iter_documents() if d.path.endswith(name))
     assert client.get(f"/api/v1/documents/{doc_id}", headers=headers).status_code == 404
 
 
@@ -101,7 +101,7 @@ def test_a_broken_register_keeps_the_restriction_and_ingest_exits_non_zero(run, 
     assert again.exit_code == 3, again.output
     if how in ("bad-date", "cp1252", "unknown-header", "shifted-cells"):  # the register row stays as it was
         entry = Index.open(settings, embedder).catalog.register_entry("RM/2011/3")
-        assert entry is not None and entry["access_groups"] == ["hr"] and entry["date"] == "2011-11-30"
+        assert entry is not None and list(entry.access_groups) == ["hr"] and entry.date == "2011-11-30"
 
 
 def test_the_report_names_the_file_line_and_fix(run, corpus, settings):
@@ -176,7 +176,7 @@ def test_a_register_with_a_byte_order_mark_is_read(corpus, settings, embedder):
     documents_csv(corpus).write_bytes(("\ufeff" + HEADER + ROWS).encode("utf-8"))
     report = ingest([corpus], settings, embedder)
     assert report.register_problems == 0
-    assert Index.open(settings, embedder).catalog.register_entry("RM/2011/3")["access_groups"] == ["hr"]
+    assert Index.open(settings, embedder).catalog.register_entry("RM/2011/3").access_groups == ("hr",)
     assert_hidden_from_outsiders(settings, embedder)
 
 
@@ -198,9 +198,9 @@ def test_header_variants_and_unknown_columns(tmp_path):
 # --- register against folder ------------------------------------------------------------------------------
 def groups_of(settings, embedder, name: str) -> list[str] | None:
     catalog = Index.open(settings, embedder).catalog
-    for row in catalog.documents([r[0] for r in catalog.conn.execute("SELECT doc_id FROM documents")]).values():
-        if Path(row["path"]).name == name:
-            return row["access_groups"]
+    for row in catalog.iter_documents():
+        if Path(row.path).name == name:
+            return list(row.access_groups)
     return None
 
 
@@ -209,7 +209,7 @@ def test_a_blank_cell_leaves_the_folders_groups_in_force(corpus, settings, embed
     write_register(corpus, ROWS)  # the minutes' row has a blank access_groups cell
     ingest([corpus], settings, embedder)
     assert groups_of(settings, embedder, "km-committee-2009-06.docx") == ["executive"]
-    assert Index.open(settings, embedder).catalog.register_entry("KM/2009/7")["access_groups"] == ["executive"]
+    assert Index.open(settings, embedder).catalog.register_entry("KM/2009/7").access_groups == ("executive",)
 
 
 def test_register_and_folder_groups_intersect_and_disagreement_withholds(corpus, settings, embedder):
@@ -240,10 +240,10 @@ def test_two_folders_giving_one_reference_warn_and_neither_replaces_the_other(co
     warnings = [w for f in report.files for w in f.warnings]
     assert any("reference REF/1 is also given by" in w and "this row is not used" in w for w in warnings), warnings
     entry = Index.open(settings, embedder).catalog.register_entry("REF/1")
-    assert entry["source"] == str(corpus / "reports") and entry["title"] == "EDRMS pilot"
+    assert entry.source == str(corpus / "reports") and entry.title == "EDRMS pilot"
     assert groups_of(settings, embedder, "mobile-units.pptx") == ["comms"]  # its row still protects its file
     ingest([corpus / "decks", corpus / "reports"], settings, embedder)  # in the other order: the holder stays
-    assert Index.open(settings, embedder).catalog.register_entry("REF/1")["source"] == str(corpus / "reports")
+    assert Index.open(settings, embedder).catalog.register_entry("REF/1").source == str(corpus / "reports")
 
 
 # --- .kmsearch-groups --------------------------------------------------------------------------------------

@@ -108,7 +108,7 @@ def test_a_symlink_out_of_the_folder_is_not_indexed(tmp_path, settings, embedder
     assert got["link.txt"].status == "failed" and got["link.txt"].reason.startswith(
         f"symbolic link to a file outside {folder}")
     index = Index.open(settings, embedder)
-    assert not index.catalog.conn.execute("SELECT 1 FROM pages WHERE text LIKE '%Salary scales%'").fetchall()
+    assert not any("Salary scales" in p.text for d in index.catalog.iter_documents() for p in index.catalog.pages(d.doc_id))
 
 
 def test_a_symlink_indexed_before_the_rule_is_removed(tmp_path, settings, embedder, monkeypatch):
@@ -146,9 +146,8 @@ def test_a_register_that_is_a_fifo_does_not_hang_and_keeps_restrictions(tmp_path
     from kmsearch.testing import FAKE_MODEL
 
     index = Index.open(Settings(index_dir=tmp_path / "index", model=FAKE_MODEL))
-    ids = [r[0] for r in index.catalog.conn.execute("SELECT doc_id FROM documents")]
-    (doc,) = index.catalog.documents(ids).values()
-    assert doc["access_groups"] == ["hr"] and doc["reference"] == "R1"
+    (doc,) = index.catalog.iter_documents()
+    assert list(doc.access_groups) == ["hr"] and doc.reference == "R1"
 
 
 def test_files_over_max_file_mb_are_refused_before_they_are_read(tmp_path, settings, embedder, monkeypatch):

@@ -448,5 +448,30 @@ def test_cli_eval_experts_scores_people_by_explicit_ids(run, tmp_path, embedder)
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["mrr"] == 1.0
     index = Index.open(Settings(index_dir=tmp_path / "work"), embedder)
-    ids = {pid for (pid,) in index.catalog.conn.execute("SELECT person_id FROM people")}
+    ids = set(index.catalog.people())
     assert {"person-001", "emp-00123", "0000-0002-1825-0097"} <= ids
+
+
+def test_a_name_and_id_only_a_restricted_document_gives_are_not_shown(people_corpus, settings, embedder):
+    """'Prof. Marius Oosthuizen' is written in full only in an HR document; readers see the form they may read."""
+    make_docx(people_corpus / "hr" / "panel.docx",
+              [["# Panel", "Prof. Marius Oosthuizen chaired the records retention review panel."]],
+              title="Retention panel", author="K. Molefe")
+    make_docx(people_corpus / "minutes" / "retention-2011.docx",
+              [["# Minutes", "Present:", "Prof. Oosthuizen", "Prof. Oosthuizen reported on records retention."]],
+              title="Retention minutes 2011", author="Nomvula Sithole")
+    ingest([people_corpus], settings, embedder)
+    index = Index.open(settings, embedder)
+    query = "records retention review"
+    insider = next(e for e in who_knows(index, query, groups=None) if "Oosthuizen" in e.name)
+    assert insider.name == "Prof. Marius Oosthuizen"
+    outsider = next(e for e in who_knows(index, query, groups=frozenset()) if "Oosthuizen" in e.name)
+    assert "Marius" not in outsider.name and not any("Marius" in a for a in outsider.aliases)
+    assert "marius" not in outsider.person_id and outsider.person_id != insider.person_id
+    for e in outsider.evidence:
+        assert "/hr/" not in e.path
+
+
+def test_nonsense_finds_no_one(people_index):
+    assert who_knows(people_index, "xqzv blorft wibble") == []
+    assert who_knows(people_index, "records disposal")  # a real topic still does

@@ -153,6 +153,7 @@ class Person(Out):
     unit: str | None
     role: str | None
     email: str | None
+    phone: str | None = Field(default=None, description="Written beside their name in a document you may read.")
     status: str | None = Field(description="active, moved or left; null when not in the skills register.")
     score: float
     at_risk: bool = Field(description="They have left: what they knew may be lost.")

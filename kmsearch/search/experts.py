@@ -20,6 +20,7 @@ left are shown, flagged `at_risk`: their topics are knowledge the department is 
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import defaultdict
@@ -29,7 +30,7 @@ from typing import Any
 
 from kmsearch.access import Groups
 from kmsearch.index.store import Index
-from kmsearch.people.names import parse_name
+from kmsearch.people.names import parse_name, slug
 from kmsearch.search.filters import Filters
 from kmsearch.search.hybrid import Searcher, checked_query
 from kmsearch.search.snippets import make_snippet, query_stems
@@ -99,6 +100,7 @@ class Expert:
     evidence: tuple[Evidence, ...] = ()
     skills: tuple[str, ...] = ()
     register_score: float = 0.0  # the part of `score` that the skills register gave
+    phone: str | None = None  # written beside their name in a document the caller may read
 
     @property
     def at_risk(self) -> bool:
@@ -112,6 +114,7 @@ class Expert:
             "unit": self.unit,
             "role": self.role,
             "email": self.email,
+            "phone": self.phone,
             "status": self.status,
             "score": round(self.score, 6),
             "at_risk": self.at_risk,
@@ -217,7 +220,9 @@ def who_knows(index: Index, query: str, k: int = 10, groups: Groups = None, evid
             credit[person_id].evidence.append((contribution, chunk_id, role))
 
     topic_stems = query_stems(topic) - _EXTRA_STOP
-    people = catalog.people()
+    # Only the register people who share a word with the topic, not the whole skills register
+    skilled = catalog.people_with_terms(topic_stems)
+    people = catalog.people(None if skilled is None else sorted(set(credit) | set(skilled)))
     for person_id, person in people.items():
         match = skill_match(topic_stems, person)
         if match > 0:
@@ -225,12 +230,20 @@ def who_knows(index: Index, query: str, k: int = 10, groups: Groups = None, evid
             credit[person_id].score += SKILL_WEIGHT * match
 
     best = sorted(((pid, c) for pid, c in credit.items() if c.score > 0 and pid in people),
-                  key=lambda kv: (-kv[1].score, people[kv[0]].name))[:k]
-    aliases = catalog.readable_aliases([pid for pid, _ in best], groups)
+                  key=lambda kv: (-kv[1].score, people[kv[0]].name))
+    aliases = catalog.readable_aliases([pid for pid, _ in best[: 4 * k]], groups)
     stems = query_stems(topic)
     experts = []
     for person_id, c in best:
+        if len(experts) >= k:
+            break
         person = people[person_id]
+        if c.register == 0 and not any(_on_topic(topic_stems, chunks[chunk_id].text) for _, chunk_id, _ in c.evidence):
+            continue  # no passage crediting them shares a word with the topic: weak names are not an answer
+        readable = aliases.get(person_id, [])
+        if not person.in_register and not readable:
+            continue  # only a document the caller may not read names them
+        name = person.name if person.in_register else _best_form(readable)
         shown: list[Evidence] = []
         for contribution, chunk_id, role in sorted(c.evidence, key=lambda e: (-e[0], e[1])):
             if len(shown) >= evidence:
@@ -241,9 +254,40 @@ def who_knows(index: Index, query: str, k: int = 10, groups: Groups = None, evid
                 continue
             shown.append(Evidence(row.doc_id, doc.path, doc.title, row.page, role,
                                   make_snippet(row.text, stems), contribution))
+        post, email, phone = _details(catalog, person_id, groups)
         experts.append(Expert(
-            person_id, person.name, tuple(a for a in aliases.get(person_id, []) if a != person.name),
-            person.unit, person.role, person.email, person.status, c.score, tuple(shown), person.skills, c.register,
+            _shown_id(person, name), name, tuple(a for a in readable if a != name),
+            person.unit, person.role or post, person.email or email, person.status, c.score, tuple(shown),
+            person.skills, c.register, phone,
         ))
     return experts
 
+
+def _on_topic(topic: set[str], text: str) -> bool:
+    return bool(topic & query_stems(text))
+
+
+def _best_form(forms: list[str]) -> str:
+    """The most informative readable form of a name: full given names over initials, then a title."""
+    parsed = [(p.specificity, -len(f), f) for f in forms if (p := parse_name(f)) is not None]
+    return max(parsed)[2] if parsed else forms[0]
+
+
+def _shown_id(person: PersonRecord, name: str) -> str:
+    """A person's id, unless it was made from a form of the name the caller may not read: then an opaque one."""
+    parsed = parse_name(name)
+    if person.in_register or parsed is None or parsed.identifier or person.person_id.startswith(slug(parsed.plain)):
+        return person.person_id
+    return "p-" + hashlib.sha1(person.person_id.encode()).hexdigest()[:12]
+
+
+def _details(catalog: Any, person_id: str, groups: Groups) -> tuple[str | None, str | None, str | None]:
+    """Post, e-mail and phone written beside the person's name in documents the caller may read."""
+    mentions = [m for m in catalog.mentions(person_id=person_id) if m.designation or m.email or m.phone]
+    readable = catalog.documents(sorted({m.doc_id for m in mentions}), groups) if mentions else {}
+    found = [m for m in mentions if m.doc_id in readable]
+
+    def first(attr: str) -> str | None:
+        return next((getattr(m, attr) for m in found if getattr(m, attr)), None)
+
+    return first("designation"), first("email"), first("phone")

@@ -257,6 +257,18 @@ class Catalog:
             rows = self._conn.execute(f"SELECT * FROM people WHERE person_id IN ({_marks(person_ids)})", person_ids)
         return {row["person_id"]: records.person(row) for row in rows}
 
+    def people_with_terms(self, stems: set[str]) -> list[str] | None:
+        """Register people whose skills, trainings, qualifications, post or unit share a stem with `stems`; None
+        for a generation written before that index existed (the caller then reads every register person)."""
+        if not stems:
+            return []
+        try:
+            rows = self._conn.execute(
+                f"SELECT DISTINCT person_id FROM person_terms WHERE stem IN ({_marks(list(stems))})", sorted(stems))
+            return [r[0] for r in rows]
+        except sqlite3.OperationalError:
+            return None
+
     def person_aliases(self) -> dict[str, str]:
         """alias -> person_id for every recorded form of a name (what keeps ids stable across generations)."""
         return {alias: pid for alias, pid in self._conn.execute("SELECT alias, person_id FROM person_aliases")}

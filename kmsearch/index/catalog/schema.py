@@ -112,6 +112,13 @@ CREATE TABLE IF NOT EXISTS people (
     trainings TEXT NOT NULL DEFAULT '[]',
     in_register INTEGER NOT NULL DEFAULT 0
 );
+-- Stems of each register person's skills, trainings, qualifications, post and unit: who-knows reads only the people
+-- sharing a stem with a topic, not the whole skills register (100,000 rows in a national one).
+CREATE TABLE IF NOT EXISTS person_terms (
+    stem TEXT NOT NULL,
+    person_id TEXT NOT NULL REFERENCES people(person_id) ON DELETE CASCADE,
+    PRIMARY KEY (stem, person_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS person_aliases (
     alias TEXT NOT NULL,           -- every form of the name seen: "Dr T. Mokoena", "P. vd Merwe", "PvdM"
     person_id TEXT NOT NULL REFERENCES people(person_id) ON DELETE CASCADE,

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Iterator, Protocol
 from kmsearch.index.catalog import records, titles
 from kmsearch.index.catalog.reader import Catalog
 from kmsearch.index.catalog.schema import connect_writable
+from kmsearch.index.stems import query_stems
 from kmsearch.types import Chunk, Document, PersonRecord
 
 
@@ -36,6 +37,12 @@ class _Mention(Protocol):  # kmsearch.people.extract.Mention
     designation: str
     email: str
     phone: str
+
+
+def _skill_stems(person: PersonRecord) -> set[str]:
+    """What a topic is matched against in the skills register (kmsearch.search.experts.skill_match)."""
+    phrases = (*person.skills, *person.trainings, *person.qualifications, person.role or "", person.unit or "")
+    return query_stems(" ".join(phrases))
 
 
 class CatalogWriter(Catalog):
@@ -206,9 +213,12 @@ class CatalogWriter(Catalog):
         in `person_of_name` to that person (all other mentions to nobody). Returns how many people there are."""
         with self.transaction():
             self._conn.execute("DELETE FROM person_aliases")
+            self._conn.execute("DELETE FROM person_terms")
             self._conn.execute("DELETE FROM people")
             self._conn.executemany("INSERT INTO people VALUES (?,?,?,?,?,?,?,?,?,?)",
                                    [records.person_row(p) for p in people])
+            self._conn.executemany("INSERT OR IGNORE INTO person_terms VALUES (?, ?)",
+                                   ((stem, p.person_id) for p in people if p.in_register for stem in _skill_stems(p)))
             self._conn.executemany(
                 "INSERT OR IGNORE INTO person_aliases VALUES (?, ?)",
                 [(alias, p.person_id) for p in people for alias in sorted(aliases.get(p.person_id, ()))],
