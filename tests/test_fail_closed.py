@@ -286,8 +286,8 @@ def test_unreadable_people_and_events_registers_keep_their_rows(corpus, settings
     report = ingest([corpus], settings, embedder)
     assert report.register_problems == 2
     catalog = Index.open(settings, embedder).catalog
-    assert [e["name"] for e in catalog.register_events()] == ["Study tour to Canada"]
-    assert any(p["name"] == "Dr Thandiwe Mokoena" and p["in_register"] for p in catalog.people().values())
+    assert [e.name for e in catalog.register_events()] == ["Study tour to Canada"]
+    assert any(p.name == "Dr Thandiwe Mokoena" and p.in_register for p in catalog.people().values())
 
 
 # --- where registers live ------------------------------------------------------------------------------------

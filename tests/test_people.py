@@ -329,7 +329,7 @@ def test_who_knows_flags_left_staff_and_gives_evidence(people_index):
     experts = who_knows(people_index, "who knows about the EDRMS file plan and records disposal?", k=3)
     top = experts[0]
     assert top.name == "Mr Pieter van der Merwe" and top.at_risk and top.to_json()["at_risk"] is True
-    assert top.evidence and {e.role for e in top.evidence} <= {"author", "attendee", "mentioned"}
+    assert top.evidence and {e.role for e in top.evidence} <= {"author", "attendee", "mentioned", "file_author"}
     assert all(e.page >= 1 and e.path for e in top.evidence)
     data = top.to_json()
     assert set(data) >= {"name", "aliases", "unit", "email", "status", "score", "at_risk", "evidence", "skills"}
@@ -457,6 +457,7 @@ def test_a_name_and_id_only_a_restricted_document_gives_are_not_shown(people_cor
     make_docx(people_corpus / "hr" / "panel.docx",
               [["# Panel", "Prof. Marius Oosthuizen chaired the records retention review panel."]],
               title="Retention panel", author="K. Molefe")
+    (people_corpus / "hr" / ".kmsearch-groups").write_text("hr\n", encoding="utf-8")  # the whole folder is HR's
     make_docx(people_corpus / "minutes" / "retention-2011.docx",
               [["# Minutes", "Present:", "Prof. Oosthuizen", "Prof. Oosthuizen reported on records retention."]],
               title="Retention minutes 2011", author="Nomvula Sithole")

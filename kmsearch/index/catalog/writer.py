@@ -182,7 +182,10 @@ class CatalogWriter(Catalog):
         """Record the people a document names (kmsearch.people.extract.Mention), replacing earlier ones, and the
         extractor `version` that found them."""
         with self.transaction():
-            self._conn.execute("DELETE FROM mentions WHERE doc_id = ? AND source != 'events'", (doc_id,))
+            # events rows are the register's; metadata rows (explicit author ids) cannot be found again in the text, so
+            # a backfill by a newer extractor keeps them (a new version of the document starts with none anyway)
+            self._conn.execute("DELETE FROM mentions WHERE doc_id = ? AND source NOT IN ('events', 'metadata')",
+                               (doc_id,))
             self._conn.executemany(
                 "INSERT INTO mentions (doc_id, name, role, page, certain, source, designation, email, phone) "
                 "VALUES (?,?,?,?,?,?,?,?,?)",
