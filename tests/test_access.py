@@ -165,11 +165,11 @@ def _check_who_knows(index, who_knows, caller, by_id, allowed) -> None:
     for doc_id, f in by_id.items():
         people = who_knows(index, f["word"], k=10, groups=caller)
         for person in people:  # nobody here is in a skills register: a person needs readable evidence
-            assert any(seen_in[form] & allowed for form, p in person_of.items() if p == person.name), person.name
+            assert person.name in seen_in and seen_in[person.name] & allowed, (caller, person.name)  # a readable form
             assert person.evidence and all(e.doc_id in allowed for e in person.evidence), (caller, person.name)
             assert all(seen_in[alias] & allowed for alias in person.aliases), (caller, person.aliases)
         if doc_id in allowed:  # reachable (when not, the author may still show through another file naming them)
-            assert f["author"] in [p.name for p in people], (caller, f["word"])
+            assert f["author"] in [person_of.get(p.name, p.name) for p in people], (caller, f["word"])
 
 
 def _check_where_is(index, where_is, caller, by_id, paper, allowed, readable_refs) -> None:
