@@ -267,6 +267,10 @@ class Catalog:
         rows = self.conn.execute("SELECT doc_id, path, source, content_hash, size, mtime FROM documents")
         return {row["path"]: row for row in rows}
 
+    def document_languages(self) -> dict[str, str | None]:
+        """Each document's language, for BM25's choice of analyzer."""
+        return dict(self.conn.execute("SELECT doc_id, language FROM documents").fetchall())
+
     def iter_embed_texts(self, chunk_ids: list[int] | None = None) -> Iterator[tuple[int, str]]:
         """(chunk_id, text as the models see it), in chunk_id order."""
         for chunk_id, _, text in self.iter_index_rows(chunk_ids):

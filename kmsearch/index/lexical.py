@@ -1,4 +1,4 @@
-"""BM25 with tantivy: English stop words and Snowball stemming, updated in place from one generation to the next.
+"""BM25 with tantivy, one text field per language (analysis.py), updated in place from one generation to the next.
 
 Each generation has its own tantivy folder. A new generation starts as hard links to the previous one's files
 (tantivy never rewrites a file: segments, deletes and its meta are written new and renamed into place), then
@@ -6,7 +6,9 @@ deletes the chunks of removed documents and adds the new ones. So an update cost
 and the previous generation's files stay exactly as its readers saw them.
 
 Every indexed passage carries its chunk id (a fast field, read back without touching the document store) and
-its document id (a raw term, so filters can include or exclude documents inside the query, before ranking).
+its document id (a raw term, so filters can include or exclude documents inside the query, before ranking),
+and its language (a raw term, `lang`); its text goes to that language's field, `text_<code>`, analysed for it.
+A query is analysed once for each language the index holds and looks in that language's field.
 """
 
 from __future__ import annotations
@@ -15,28 +17,18 @@ import os
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import numpy as np
 import tantivy
 
+from kmsearch.index import analysis
+
 K1, B = 1.2, 0.75  # tantivy's BM25 constants (Lucene's defaults), recorded in the manifest
-ANALYZER = "kmsearch_en"
-PARAMS = {"k1": K1, "b": B, "tokenizer": "simple, lowercase, max 40 bytes", "stopwords": "english", "stemmer": "english"}
+PARAMS = {"k1": K1, "b": B, "tokenizer": "simple, lowercase, max 40 bytes", "fields": "one per language",
+          "languages": analysis.params()}
 WRITER_HEAP = 128_000_000
 _LOCK_FILES = {".tantivy-writer.lock", ".tantivy-meta.lock"}
-
-
-@lru_cache(maxsize=1)
-def analyzer() -> tantivy.TextAnalyzer:
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(40))
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.stopword("english"))
-        .filter(tantivy.Filter.stemmer("english"))
-        .build()
-    )
 
 
 @lru_cache(maxsize=1)
@@ -44,18 +36,21 @@ def schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("chunk", indexed=True, fast=True)
     builder.add_text_field("doc", tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("text", tokenizer_name=ANALYZER, index_option="freq")
+    builder.add_text_field("lang", tokenizer_name="raw", index_option="basic")
+    for code in analysis.ANALYSES:
+        builder.add_text_field(analysis.field(code), tokenizer_name=analysis.analyzer_name(code), index_option="freq")
     return builder.build()
 
 
-def query_terms(query: str) -> list[str]:
-    """The query's stems, stop words removed, each once, in order."""
-    return list(dict.fromkeys(analyzer().analyze(query)))
+def query_terms(query: str, language: str = analysis.DEFAULT) -> list[str]:
+    """The query's terms as one language analyses them (English: stems, stop words removed), each once, in order."""
+    return list(dict.fromkeys(analysis.analyzer(language).analyze(query)))
 
 
 def _open(folder: Path) -> tantivy.Index:
     index = tantivy.Index(schema(), path=str(folder), reuse=True)
-    index.register_tokenizer(ANALYZER, analyzer())
+    for code in analysis.ANALYSES:
+        index.register_tokenizer(analysis.analyzer_name(code), analysis.analyzer(code))
     return index
 
 
@@ -79,6 +74,8 @@ class Lexical:
         self.folder = folder
         self.index = _open(folder)
         self.searcher = self.index.searcher()
+        # The languages whose fields hold passages: a query is analysed for each (an English-only index: English).
+        self.languages = [code for code in analysis.ANALYSES if self.searcher.doc_freq("lang", code) > 0]
 
     @classmethod
     def load(cls, folder: Path) -> Lexical:
@@ -98,12 +95,13 @@ class Lexical:
         few documents), or `mask` (booleans by chunk id), applied to a deeper result list that is deepened again
         until k allowed passages are found or none are left (cheap when most passages are allowed; a term set of
         thousands of documents costs tens of milliseconds at a million passages)."""
-        terms = query_terms(query)
-        if not terms or k <= 0:
+        clauses = [
+            (tantivy.Occur.Should, tantivy.Query.term_query(schema(), analysis.field(code), t, index_option="freq"))
+            for code in self.languages for t in query_terms(query, code)
+        ]
+        if not clauses or k <= 0:
             return []
-        text = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, tantivy.Query.term_query(schema(), "text", t, index_option="freq")) for t in terms]
-        )
+        text = tantivy.Query.boolean_query(clauses)
         if doc_filter is not None:
             if doc_filter.include and not doc_filter.doc_ids:
                 return []
@@ -154,15 +152,20 @@ class LexicalWriter:
             self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
         return self._writer
 
-    def add(self, rows: Iterable[tuple[int, str, str]]) -> None:
-        """Add (chunk_id, doc_id, text) rows."""
+    def add(self, rows: Iterable[tuple[int, str, str]], languages: Mapping[str, str | None] | None = None) -> None:
+        """Add (chunk_id, doc_id, text) rows, a document's rows together; `languages` gives each document's
+        language, which its passages take unless detection finds the document mixed (analysis.py)."""
         writer = self.writer
-        for chunk_id, doc_id, text in rows:
-            document = tantivy.Document()
-            document.add_unsigned("chunk", chunk_id)
-            document.add_text("doc", doc_id)
-            document.add_text("text", text)
-            writer.add_document(document)
+        languages = languages or {}
+        for batch in analysis.by_document(rows):
+            codes = analysis.passage_languages(languages.get(batch[0][1]), [text for _, _, text in batch])
+            for (chunk_id, doc_id, text), code in zip(batch, codes):
+                document = tantivy.Document()
+                document.add_unsigned("chunk", chunk_id)
+                document.add_text("doc", doc_id)
+                document.add_text("lang", code)
+                document.add_text(analysis.field(code), text)
+                writer.add_document(document)
 
     def delete_document(self, doc_id: str) -> None:
         """Drop every passage of a document added before this call (a re-added document's new passages stay)."""

@@ -45,8 +45,9 @@ from kmsearch.index.lexical import Lexical, LexicalWriter
 from kmsearch.types import Chunk, Document
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 3  # 2: register references and access groups in the catalogue; 3: tantivy BM25, IVF above a size
-UPGRADABLE = (2,)  # formats an ingest brings up to date in place (the next generation is written in the new one)
+FORMAT_VERSION = 4  # 2: register references and access groups in the catalogue; 3: tantivy BM25, IVF above a size
+# 4: BM25 in one field per language
+UPGRADABLE = (2, 3)  # formats an ingest brings up to date in place (the next generation is written in the new one)
 MANIFEST = "manifest.json"
 KEEP_GENERATIONS = 2  # the live one and the one before, which readers may still have open
 
@@ -191,6 +192,8 @@ class IndexWriter:
             self.faiss_index = None
         # The previous BM25 files, hard-linked; an index from before tantivy gets its BM25 built at commit.
         previous_lexical = prev / "lexical" if self.previous and (prev / "lexical").is_dir() else None
+        if self.previous and self.previous.get("format_version") != FORMAT_VERSION:  # BM25 of an older schema
+            previous_lexical = None
         self.lexical = LexicalWriter(self.tmp / "lexical", previous_lexical)
         self._lexical_from_scratch = previous_lexical is None and self.previous is not None
         self.catalog = Catalog(connect_writable(self.tmp / "catalog.sqlite"))
@@ -311,7 +314,7 @@ class IndexWriter:
         dense_info = self._write_dense(vectors, counts["chunks"])
         clock.lap("dense")
         rows = self.catalog.iter_index_rows(None if self._lexical_from_scratch else self._pending)
-        self.lexical.add(rows)
+        self.lexical.add(rows, self.catalog.document_languages())
         passages = self.lexical.commit()
         clock.lap("lexical")
         self.catalog.conn.execute("PRAGMA optimize")
