@@ -124,7 +124,7 @@ def filter_params(
     date_to: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", examples=["2014-12"])] = None,
     author: Annotated[str | None, Query(max_length=200)] = None,
     source: Annotated[str | None, Query(max_length=500, description="A folder name or path.")] = None,
-    language: Annotated[str | None, Query(pattern=r"^[a-zA-Z]{2}$")] = None,
+    language: Annotated[str | None, Query(pattern=r"^[a-zA-Z]{2,3}$", description="ISO 639-1 code, or nso.")] = None,
 ) -> FilterParams:
     return FilterParams(type, date_from, date_to, author, source, language)
 
