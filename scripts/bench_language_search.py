@@ -5,7 +5,8 @@ Run by hand, once with this checkout and once with an older one on PYTHONPATH (t
 Prints Markdown rows for docs/benchmarks.md.
 
 The index holds the eight za-sa-languages documents, the two French ones and four English ones, ingested with the
-default model (English MiniLM, so hybrid shows what a non-multilingual model adds). The judged queries are in
+default model (English MiniLM), or with --fake-embedder the tests' hashed bag of words (quick; its "hybrid" is a
+language-blind stand-in for a multilingual model, not a real model's figure). The judged queries are in
 tests/data/judged/languages/queries.tsv, written by reading the documents: each names the pages (document and page)
 that answer it. A passage is relevant when its page is one of those; the ranking scored is the passage ranking
 Searcher.score_chunks produces (before grouping by document), nDCG@10 with binary gains and success@3.
@@ -49,17 +50,22 @@ def judged() -> list[tuple[str, str, str, set[tuple[str, int]]]]:
     return rows
 
 
-def build(corpus: Path, index_dir: Path) -> Index:
+def build(corpus: Path, index_dir: Path, fake: bool) -> Index:
     """Ingest the documents (links in a scratch folder, so nothing is copied) unless the index exists."""
     settings = Settings().replace(index_dir=index_dir)
+    embedder = None
+    if fake:  # the hashed bag of words: a quick, language-blind stand-in for a multilingual model
+        from kmsearch.testing import FAKE_MODEL, FakeEmbedder
+
+        settings, embedder = settings.replace(model=FAKE_MODEL), FakeEmbedder()
     if not (index_dir / "manifest.json").exists():
         folder = Path(tempfile.mkdtemp(prefix="kmsearch-lang-"))
         files = sorted((corpus / "za-sa-languages").glob("*.pdf")) + [corpus / rel for rel in EXTRA]
         for path in files:
             link = folder / link_name(path.relative_to(corpus).as_posix())
             os.symlink(path, link)
-        ingest([folder], settings)
-    return Index.open(settings)
+        ingest([folder], settings, embedder)
+    return Index.open(settings, embedder)
 
 
 def passage_pages(index: Index) -> dict[int, tuple[str, int]]:
@@ -84,9 +90,15 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=HERE.parent / "shared/corpus-real")
     parser.add_argument("--index", type=Path, required=True, help="scratch index folder (built when absent)")
     parser.add_argument("--label", default="this checkout")
+    parser.add_argument("--fake-embedder", action="store_true", help="kmsearch.testing's hashed bag of words")
+    parser.add_argument("--afrikaans-stemmer", default=None, help="try a Snowball stemmer on Afrikaans, e.g. dutch")
     args = parser.parse_args()
+    if args.afrikaans_stemmer:
+        from kmsearch.index import analysis
+
+        analysis.ANALYSES["af"] = analysis.Analysis(args.afrikaans_stemmer, analysis.ANALYSES["af"].stopwords)
     corpus = args.corpus if args.corpus.is_dir() else Path("/work/shared/corpus-real")
-    index = build(corpus, args.index)
+    index = build(corpus, args.index, args.fake_embedder)
     searcher, pages = Searcher(index), passage_pages(index)
     for mode in ("bm25", "hybrid"):
         by_lang: dict[str, list[tuple[float, float]]] = defaultdict(list)
