@@ -75,7 +75,7 @@ def detectors() -> dict[str, object]:
     high = LanguageDetectorBuilder.from_languages(*DETECTED).build()
     low = LanguageDetectorBuilder.from_languages(*DETECTED).with_low_accuracy_mode().build()
 
-    def lingua(detector):  # noqa: ANN001, ANN202
+    def lingua(detector):
         return lambda text: code_of(detector.detect_language_of(text))
 
     return {

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import tantivy
 
+from kmsearch.errors import IndexError_
 from kmsearch.index import analysis
 from kmsearch.index.lexical import LexicalWriter, query_terms
 from kmsearch.index.store import FORMAT_VERSION, Index
-from kmsearch.errors import IndexError_
 from kmsearch.ingest.extract import extract
 from kmsearch.ingest.language import agrees, detect_document, detect_passage, normalise
 from kmsearch.ingest.pipeline import ingest

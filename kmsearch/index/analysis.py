@@ -14,9 +14,9 @@ among passages of that language, and a query is analysed once per language prese
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Iterable, Iterator
+from functools import cache
 
 import tantivy
 
@@ -51,7 +51,7 @@ def analyzer_name(code: str) -> str:
     return f"kmsearch_{code}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def analyzer(code: str) -> tantivy.TextAnalyzer:
     """The tantivy analyzer for one language code (one of ANALYSES)."""
     spec = ANALYSES[code]
@@ -69,7 +69,7 @@ def analyzer(code: str) -> tantivy.TextAnalyzer:
     return builder.build()
 
 
-@lru_cache(maxsize=None)
+@cache
 def iso_stopwords(code: str) -> list[str]:
     import stopwordsiso
 

@@ -14,10 +14,10 @@ A query is analysed once for each language the index holds and looks in that lan
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 import tantivy

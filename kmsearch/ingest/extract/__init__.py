@@ -14,13 +14,13 @@ from kmsearch.types import Document
 
 _BAD_TITLES = re.compile(
     r"^(untitled|microsoft (word|powerpoint) - .*|slide \d+|document\d*|presentation\d*|\W*|.*\.(tiff?|pdf|docx?|pptx?|jpe?g|png))$",
-    re.I,
+    re.IGNORECASE,
 )
 _DATE = re.compile(
     r"\b(\d{1,2})\s+(January|February|March|April|May|June|July|August|September|October|November|December)\s+"
     r"((?:19|20)\d{2})\b"
 )
-_MONTHS = "january february march april may june july august september october november december".split()
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
 
 
 def extract(path: Path, settings: Settings | None = None) -> Document:
