@@ -60,7 +60,7 @@ EN = ("The committee approved the records management policy and asked every unit
 
 
 def test_a_mixed_document_is_indexed_passage_by_passage():
-    # A notice that is mostly English with an isiZulu and an Afrikaans passage: those two go to their own fields.
+    # A notice that is mostly English with an isiZulu and an Afrikaans passage: those two are analysed in their own languages.
     assert analysis.passage_languages("en", [EN, ZU, EN, AF, EN]) == ["en", "zu", "en", "af", "en"]
     assert analysis.passage_languages("en", [EN, EN, "Table 3"]) == ["en", "en", "en"]
     # Sepedi (the Constitution's section 28), which lingua calls Sesotho or Setswana, stays Sepedi; English does not.

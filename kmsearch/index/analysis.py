@@ -8,8 +8,9 @@ Every analyzer splits on non-letters, drops tokens over 40 bytes and lower-cases
   stopwords-iso collection (the `stopwordsiso` package), the only kept source with lists for them. Dutch's
   stemmer on Afrikaans was measured: within noise of none (BM25 nDCG@10 0.572 against 0.564 on 10 judged
   queries, docs/benchmarks.md), so none is used rather than another language's rules.
-Each language has its own text field (`text_af` ...), so BM25's document frequencies and lengths are counted
-among passages of that language, and a query is analysed once per language present in the index.
+A passage is analysed here for its language and its terms go to BM25's one text field (lexical.py says why one
+field and not one a language); a query is analysed once for each language present in the index and the terms of
+all of them are looked up, so an Afrikaans query matches Afrikaans passages by their own words.
 """
 
 from __future__ import annotations
@@ -41,14 +42,6 @@ ANALYSES: dict[str, Analysis] = {
     **{code: Analysis(None, None) for code in ("xh", "tn", "nso", "ts", "ss", "nr", "ve")},
 }
 DEFAULT = "en"  # passages of an unknown language are analysed as English, as before
-
-
-def field(code: str) -> str:
-    return f"text_{code}"
-
-
-def analyzer_name(code: str) -> str:
-    return f"kmsearch_{code}"
 
 
 @cache
@@ -111,6 +104,7 @@ def passage_languages(doc_language: str | None, texts: list[str]) -> list[str]:
         code = found[i] if i in found else detect_passage(text)
         out.append(base if agrees(doc_language, code) else route(code))  # unsure or a close relative: the document's
     return out
+
 
 def by_document(rows: Iterable[tuple[int, str, str]]) -> Iterator[list[tuple[int, str, str]]]:
     """Consecutive rows of one document at a time (rows come in chunk-id order, a document's chunks together)."""

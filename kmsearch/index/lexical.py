@@ -1,4 +1,4 @@
-"""BM25 with tantivy, one text field per language (analysis.py), updated in place from one generation to the next.
+"""BM25 with tantivy, each passage analysed for its language (analysis.py), updated in place between generations.
 
 Each generation has its own tantivy folder. A new generation starts as hard links to the previous one's files
 (tantivy never rewrites a file: segments, deletes and its meta are written new and renamed into place), then
@@ -7,8 +7,13 @@ and the previous generation's files stay exactly as its readers saw them.
 
 Every indexed passage carries its chunk id (a fast field, read back without touching the document store) and
 its document id (a raw term, so filters can include or exclude documents inside the query, before ranking),
-and its language (a raw term, `lang`); its text goes to that language's field, `text_<code>`, analysed for it.
-A query is analysed once for each language the index holds and looks in that language's field.
+and its language (a raw term, `lang`). Its text is analysed for that language here (analysis.py) and the terms
+go to the one `text` field, split on spaces only. One field, not one a language, because tantivy's BM25 counts a
+field's average length and its document frequencies' total over every document of the index: a field holding only
+the Afrikaans passages gets an average length a fraction of the true one, and its ranking changes (measured:
+docs/benchmarks.md, "Lexical before and after"). An index of English passages alone holds exactly the terms, term
+frequencies and lengths it had when tantivy analysed the text itself, so its ranking is unchanged.
+A query is analysed once for each language the index holds; the terms, each once, are summed as before.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ import tantivy
 from kmsearch.index import analysis
 
 K1, B = 1.2, 0.75  # tantivy's BM25 constants (Lucene's defaults), recorded in the manifest
-PARAMS = {"k1": K1, "b": B, "tokenizer": "simple, lowercase, max 40 bytes", "fields": "one per language",
-          "languages": analysis.params()}
+PARAMS = {"k1": K1, "b": B, "tokenizer": "simple, lowercase, max 40 bytes",
+          "fields": "one text field, each passage analysed for its language", "languages": analysis.params()}
+TERMS = "kmsearch_terms"  # the text field's tokenizer: the terms come analysed, separated by spaces
 WRITER_HEAP = 128_000_000
 _LOCK_FILES = {".tantivy-writer.lock", ".tantivy-meta.lock"}
 
@@ -37,8 +43,7 @@ def schema() -> tantivy.Schema:
     builder.add_unsigned_field("chunk", indexed=True, fast=True)
     builder.add_text_field("doc", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("lang", tokenizer_name="raw", index_option="basic")
-    for code in analysis.ANALYSES:
-        builder.add_text_field(analysis.field(code), tokenizer_name=analysis.analyzer_name(code), index_option="freq")
+    builder.add_text_field("text", tokenizer_name=TERMS, index_option="freq")
     return builder.build()
 
 
@@ -49,8 +54,7 @@ def query_terms(query: str, language: str = analysis.DEFAULT) -> list[str]:
 
 def _open(folder: Path) -> tantivy.Index:
     index = tantivy.Index(schema(), path=str(folder), reuse=True)
-    for code in analysis.ANALYSES:
-        index.register_tokenizer(analysis.analyzer_name(code), analysis.analyzer(code))
+    index.register_tokenizer(TERMS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
     return index
 
 
@@ -74,7 +78,7 @@ class Lexical:
         self.folder = folder
         self.index = _open(folder)
         self.searcher = self.index.searcher()
-        # The languages whose fields hold passages: a query is analysed for each (an English-only index: English).
+        # The languages the index holds passages in: a query is analysed for each (an English-only index: English).
         self.languages = [code for code in analysis.ANALYSES if self.searcher.doc_freq("lang", code) > 0]
 
     @classmethod
@@ -95,13 +99,12 @@ class Lexical:
         few documents), or `mask` (booleans by chunk id), applied to a deeper result list that is deepened again
         until k allowed passages are found or none are left (cheap when most passages are allowed; a term set of
         thousands of documents costs tens of milliseconds at a million passages)."""
-        clauses = [
-            (tantivy.Occur.Should, tantivy.Query.term_query(schema(), analysis.field(code), t, index_option="freq"))
-            for code in self.languages for t in query_terms(query, code)
-        ]
-        if not clauses or k <= 0:
+        terms = dict.fromkeys(t for code in self.languages for t in query_terms(query, code))
+        if not terms or k <= 0:
             return []
-        text = tantivy.Query.boolean_query(clauses)
+        text = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.term_query(schema(), "text", t, index_option="freq")) for t in terms]
+        )
         if doc_filter is not None:
             if doc_filter.include and not doc_filter.doc_ids:
                 return []
@@ -164,7 +167,7 @@ class LexicalWriter:
                 document.add_unsigned("chunk", chunk_id)
                 document.add_text("doc", doc_id)
                 document.add_text("lang", code)
-                document.add_text(analysis.field(code), text)
+                document.add_text("text", " ".join(analysis.analyzer(code).analyze(text)))
                 writer.add_document(document)
 
     def delete_document(self, doc_id: str) -> None:
