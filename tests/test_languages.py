@@ -69,7 +69,7 @@ def test_a_mixed_document_is_indexed_passage_by_passage():
     assert analysis.passage_languages("nso", [nso, EN]) == ["nso", "en"]
 
 
-def test_each_passage_is_searched_in_its_languages_field(tmp_path):
+def test_each_passage_is_analysed_for_its_language(tmp_path):
     writer = LexicalWriter(tmp_path / "bm25")
     writer.add([(0, "d-en", EN), (1, "d-mixed", EN), (2, "d-mixed", ZU), (3, "d-af", AF)],
                {"d-en": "en", "d-mixed": "en", "d-af": "af"})

@@ -46,7 +46,7 @@ from kmsearch.types import Chunk, Document
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 4  # 2: register references and access groups in the catalogue; 3: tantivy BM25, IVF above a size
-# 4: BM25 in one field per language
+# 4: BM25 terms analysed per passage language, and the passage language (`lang`)
 UPGRADABLE = (2, 3)  # formats an ingest brings up to date in place (the next generation is written in the new one)
 MANIFEST = "manifest.json"
 KEEP_GENERATIONS = 2  # the live one and the one before, which readers may still have open
