@@ -93,6 +93,7 @@ class Hit:
     date: str | None
     score: float
     passages: tuple[Passage, ...] = field(default_factory=tuple)
+    language: str | None = None  # the document's ISO 639-1 code ('nso' for Sepedi), None when unknown
 
     def to_json(self) -> dict:
         best = self.passages[0] if self.passages else None
@@ -102,6 +103,7 @@ class Hit:
             "title": self.title,
             "type": self.doc_type,
             "date": self.date,
+            "language": self.language,
             "page": best.page if best else None,
             "heading": best.heading if best else None,
             "snippet": best.snippet if best else "",

@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 
 from kmsearch.index.cache import EmbeddingCache
-from kmsearch.index.catalog import SCHEMA, connect_writable
+from kmsearch.index.catalog import connect_writable
 
 BATCH = 25  # rows per transaction
 

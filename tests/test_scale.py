@@ -15,7 +15,7 @@ import pytest
 from kmsearch.errors import IndexError_, InvalidParameterError
 from kmsearch.index import dense
 from kmsearch.index.lexical import DocFilter, Lexical, LexicalWriter, query_terms
-from kmsearch.index.store import Index
+from kmsearch.index.store import FORMAT_VERSION, Index
 from kmsearch.ingest.pipeline import ingest
 from kmsearch.search import Searcher
 from kmsearch.search.filters import Filters
@@ -178,7 +178,7 @@ def test_an_index_from_before_tantivy_is_upgraded_by_the_next_ingest(corpus, set
     report = ingest([corpus], settings, embedder)
     assert report.summary()["unchanged"] == 4 and embedder.calls == calls
     index = Index.open(settings, embedder)
-    assert index.manifest["format_version"] == 3 and len(index.lexical) == index.catalog.counts()["chunks"]
+    assert index.manifest["format_version"] == FORMAT_VERSION and len(index.lexical) == index.catalog.counts()["chunks"]
     assert Searcher(index).search("retrieval times file plan", mode="bm25")
 
 

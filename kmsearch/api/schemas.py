@@ -50,7 +50,7 @@ class FilterParams(BaseModel):
     date_to: DateText | None = Field(None, description="Documents dated on or before.", examples=["2014-12"])
     author: str | None = Field(None, max_length=200, description="Part of an author's name.")
     source: str | None = Field(None, max_length=500, description="A folder name or path.")
-    language: str | None = Field(None, pattern=r"^[a-zA-Z]{2}$", description="ISO 639-1 code.")
+    language: str | None = Field(None, pattern=r"^[a-zA-Z]{2,3}$", description="ISO 639-1 code, or nso (Sepedi).")
 
 
 class SearchParams(FilterParams):
@@ -104,6 +104,7 @@ class SearchHit(Out):
     title: str
     type: str
     date: str | None
+    language: str | None = Field(None, description="ISO 639-1 code of the document's language, or nso; null: unknown.")
     page: int | None
     heading: str | None
     snippet: str

@@ -1,4 +1,4 @@
-"""BM25 with tantivy: English stop words and Snowball stemming, updated in place from one generation to the next.
+"""BM25 with tantivy, each passage analysed for its language (analysis.py), updated in place between generations.
 
 Each generation has its own tantivy folder. A new generation starts as hard links to the previous one's files
 (tantivy never rewrites a file: segments, deletes and its meta are written new and renamed into place), then
@@ -6,37 +6,35 @@ deletes the chunks of removed documents and adds the new ones. So an update cost
 and the previous generation's files stay exactly as its readers saw them.
 
 Every indexed passage carries its chunk id (a fast field, read back without touching the document store) and
-its document id (a raw term, so filters can include or exclude documents inside the query, before ranking).
+its document id (a raw term, so filters can include or exclude documents inside the query, before ranking),
+and its language (a raw term, `lang`). Its text is analysed for that language here (analysis.py) and the terms
+go to the one `text` field, split on spaces only. One field, not one a language, because tantivy's BM25 counts a
+field's average length and its document frequencies' total over every document of the index: a field holding only
+the Afrikaans passages gets an average length a fraction of the true one, and its ranking changes (measured:
+docs/benchmarks.md, "Lexical before and after"). An index of English passages alone holds exactly the terms, term
+frequencies and lengths it had when tantivy analysed the text itself, so its ranking is unchanged.
+A query is analysed once for each language the index holds; the terms, each once, are summed as before.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import tantivy
 
+from kmsearch.index import analysis
+
 K1, B = 1.2, 0.75  # tantivy's BM25 constants (Lucene's defaults), recorded in the manifest
-ANALYZER = "kmsearch_en"
-PARAMS = {"k1": K1, "b": B, "tokenizer": "simple, lowercase, max 40 bytes", "stopwords": "english", "stemmer": "english"}
+PARAMS = {"k1": K1, "b": B, "tokenizer": "simple, lowercase, max 40 bytes",
+          "fields": "one text field, each passage analysed for its language", "languages": analysis.params()}
+TERMS = "kmsearch_terms"  # the text field's tokenizer: the terms come analysed, separated by spaces
 WRITER_HEAP = 128_000_000
 _LOCK_FILES = {".tantivy-writer.lock", ".tantivy-meta.lock"}
-
-
-@lru_cache(maxsize=1)
-def analyzer() -> tantivy.TextAnalyzer:
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(40))
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.stopword("english"))
-        .filter(tantivy.Filter.stemmer("english"))
-        .build()
-    )
 
 
 @lru_cache(maxsize=1)
@@ -44,18 +42,19 @@ def schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("chunk", indexed=True, fast=True)
     builder.add_text_field("doc", tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("text", tokenizer_name=ANALYZER, index_option="freq")
+    builder.add_text_field("lang", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("text", tokenizer_name=TERMS, index_option="freq")
     return builder.build()
 
 
-def query_terms(query: str) -> list[str]:
-    """The query's stems, stop words removed, each once, in order."""
-    return list(dict.fromkeys(analyzer().analyze(query)))
+def query_terms(query: str, language: str = analysis.DEFAULT) -> list[str]:
+    """The query's terms as one language analyses them (English: stems, stop words removed), each once, in order."""
+    return list(dict.fromkeys(analysis.analyzer(language).analyze(query)))
 
 
 def _open(folder: Path) -> tantivy.Index:
     index = tantivy.Index(schema(), path=str(folder), reuse=True)
-    index.register_tokenizer(ANALYZER, analyzer())
+    index.register_tokenizer(TERMS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
     return index
 
 
@@ -79,6 +78,8 @@ class Lexical:
         self.folder = folder
         self.index = _open(folder)
         self.searcher = self.index.searcher()
+        # The languages the index holds passages in: a query is analysed for each (an English-only index: English).
+        self.languages = [code for code in analysis.ANALYSES if self.searcher.doc_freq("lang", code) > 0]
 
     @classmethod
     def load(cls, folder: Path) -> Lexical:
@@ -98,7 +99,7 @@ class Lexical:
         few documents), or `mask` (booleans by chunk id), applied to a deeper result list that is deepened again
         until k allowed passages are found or none are left (cheap when most passages are allowed; a term set of
         thousands of documents costs tens of milliseconds at a million passages)."""
-        terms = query_terms(query)
+        terms = dict.fromkeys(t for code in self.languages for t in query_terms(query, code))
         if not terms or k <= 0:
             return []
         text = tantivy.Query.boolean_query(
@@ -154,15 +155,20 @@ class LexicalWriter:
             self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
         return self._writer
 
-    def add(self, rows: Iterable[tuple[int, str, str]]) -> None:
-        """Add (chunk_id, doc_id, text) rows."""
+    def add(self, rows: Iterable[tuple[int, str, str]], languages: Mapping[str, str | None] | None = None) -> None:
+        """Add (chunk_id, doc_id, text) rows, a document's rows together; `languages` gives each document's
+        language, which its passages take unless detection finds the document mixed (analysis.py)."""
         writer = self.writer
-        for chunk_id, doc_id, text in rows:
-            document = tantivy.Document()
-            document.add_unsigned("chunk", chunk_id)
-            document.add_text("doc", doc_id)
-            document.add_text("text", text)
-            writer.add_document(document)
+        languages = languages or {}
+        for batch in analysis.by_document(rows):
+            codes = analysis.passage_languages(languages.get(batch[0][1]), [text for _, _, text in batch])
+            for (chunk_id, doc_id, text), code in zip(batch, codes):
+                document = tantivy.Document()
+                document.add_unsigned("chunk", chunk_id)
+                document.add_text("doc", doc_id)
+                document.add_text("lang", code)
+                document.add_text("text", " ".join(analysis.analyzer(code).analyze(text)))
+                writer.add_document(document)
 
     def delete_document(self, doc_id: str) -> None:
         """Drop every passage of a document added before this call (a re-added document's new passages stay)."""

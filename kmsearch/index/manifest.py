@@ -16,8 +16,9 @@ from typing import Any
 from kmsearch.config import DEFAULT_MODEL, Settings
 from kmsearch.errors import IndexError_, ModelMismatchError
 
-FORMAT_VERSION = 3  # 2: register references and access groups in the catalogue; 3: tantivy BM25, IVF above a size
-UPGRADABLE = (2,)  # formats an ingest brings up to date in place (the next generation is written in the new one)
+FORMAT_VERSION = 4  # 2: register references and access groups in the catalogue; 3: tantivy BM25, IVF above a size
+# 4: BM25 terms analysed per passage language, and the passage language (`lang`)
+UPGRADABLE = (2, 3)  # formats an ingest brings up to date in place (the next generation is written in the new one)
 MANIFEST = "manifest.json"
 
 

@@ -149,6 +149,8 @@ class IndexWriter:
             self.faiss_index = None
         # The previous BM25 files, hard-linked; an index from before tantivy gets its BM25 built at commit.
         previous_lexical = prev / "lexical" if self.previous and (prev / "lexical").is_dir() else None
+        if self.previous and self.previous.get("format_version") != FORMAT_VERSION:  # BM25 of an older schema
+            previous_lexical = None
         self.lexical = LexicalWriter(self.tmp / "lexical", previous_lexical)
         self._lexical_from_scratch = previous_lexical is None and self.previous is not None
         self.catalog = CatalogWriter(connect_writable(self.tmp / "catalog.sqlite"))
@@ -261,7 +263,7 @@ class IndexWriter:
         dense_info = self._write_dense(vectors, counts["chunks"])
         clock.lap("dense")
         rows = self.catalog.iter_index_rows(None if self._lexical_from_scratch else self._pending)
-        self.lexical.add(rows)
+        self.lexical.add(rows, self.catalog.document_languages())
         passages = self.lexical.commit()
         clock.lap("lexical")
         self.catalog.close(optimize=True)

@@ -159,7 +159,8 @@ class Searcher:
                 Passage(c, rows[c].page, rows[c].heading, make_snippet(_body(rows[c]), stems), s)
                 for c, s in chunk_scores[:passages]
             ]
-            hits.append(Hit(doc_id, doc.path, doc.title, doc.doc_type, doc.date, chunk_scores[0][1], tuple(best)))
+            hits.append(Hit(doc_id, doc.path, doc.title, doc.doc_type, doc.date, chunk_scores[0][1], tuple(best),
+                            doc.language))
         return hits
 
     @staticmethod

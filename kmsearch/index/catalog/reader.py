@@ -105,6 +105,10 @@ class Catalog:
                                   "UNION SELECT source FROM register_events UNION SELECT source FROM register_documents")
         return {s for (s,) in rows if s}
 
+    def document_languages(self) -> dict[str, str | None]:
+        """Each document's language, for BM25's choice of analyzer."""
+        return dict(self._conn.execute("SELECT doc_id, language FROM documents").fetchall())
+
     def known_files(self) -> dict[str, KnownFile]:
         """Every indexed file by path, with what tells whether it changed."""
         rows = self._conn.execute("SELECT doc_id, path, source, content_hash, size, mtime FROM documents")

@@ -14,15 +14,13 @@ from kmsearch.types import Document
 
 _BAD_TITLES = re.compile(
     r"^(untitled|microsoft (word|powerpoint) - .*|slide \d+|document\d*|presentation\d*|\W*|.*\.(tiff?|pdf|docx?|pptx?|jpe?g|png))$",
-    re.I,
+    re.IGNORECASE,
 )
-# Languages a public-service archive plausibly holds; an unrestricted detector guesses rare ones on tables.
-LANGUAGES = ["en", "af", "zu", "xh", "nl", "fr", "de", "pt", "es", "it", "sw"]
 _DATE = re.compile(
     r"\b(\d{1,2})\s+(January|February|March|April|May|June|July|August|September|October|November|December)\s+"
     r"((?:19|20)\d{2})\b"
 )
-_MONTHS = "january february march april may june july august september october november december".split()
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
 
 
 def extract(path: Path, settings: Settings | None = None) -> Document:
@@ -106,7 +104,7 @@ def finalise(doc: Document) -> Document:
         doc,
         title=title[:300],
         created=created,
-        language=(doc.language or detect_language(text))[:2].lower() if text.strip() else doc.language,
+        language=document_language(doc.language, text),
         doc_type=guess_type(doc.format, Path(doc.path).name, title, text[:4000]),
     )
 
@@ -121,18 +119,23 @@ def first_date(text: str) -> str | None:
         return None
 
 
-def detect_language(text: str) -> str:
-    from py3langid.langid import LanguageIdentifier, MODEL_FILE
+def document_language(metadata: str | None, text: str) -> str | None:
+    """The detector's answer, except where the file's own metadata names a language the detector cannot tell
+    (Sepedi, siSwati, isiNdebele, Tshivenda): metadata is often a template's default ('en-US' on an Afrikaans
+    letter), so it only decides where detection cannot, or finds nothing."""
+    from kmsearch.ingest import language
 
-    global _IDENTIFIER
-    if _IDENTIFIER is None:
-        _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE)
-        _IDENTIFIER.set_languages(LANGUAGES)
-    lang, _ = _IDENTIFIER.classify(text[:5000])
-    return str(lang)
+    declared = language.normalise(metadata)
+    if declared in language.UNDETECTED:
+        return declared
+    return (language.detect_document(text) if text.strip() else None) or declared
 
 
-_IDENTIFIER = None
+def detect_language(text: str) -> str | None:
+    """The language of a text (kmsearch.ingest.language.detect_document)."""
+    from kmsearch.ingest.language import detect_document
+
+    return detect_document(text)
 
 
 def guess_type(fmt: str, name: str, title: str, text: str) -> str:

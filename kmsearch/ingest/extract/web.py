@@ -68,7 +68,7 @@ def extract_html(path: Path) -> Document:
         pages=(Page(1, tuple(blocks)),),
         authors=split_authors(meta("author", "dcterms.creator")),
         created=date[:10] if date else None,
-        language=str(lang)[:2] if lang else None,
+        language=str(lang) if lang else None,  # normalised in finalise (keeps "nso")
     )
 
 
