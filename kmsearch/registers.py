@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from kmsearch.access import group_name
-from kmsearch.ingest.files import Unreadable, decode_lenient, decode_register, read_small
+from kmsearch.files import Unreadable, decode_lenient, decode_register, read_small
 from kmsearch.types import DOC_TYPES
 
 REGISTER_DIR = "registers"

@@ -68,7 +68,7 @@ def detectors() -> dict[str, object]:
     from lingua import LanguageDetectorBuilder
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    from kmsearch.ingest.language import DETECTED, code_of
+    from kmsearch.language import DETECTED, code_of
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
     identifier.set_languages(PY3LANGID_LANGUAGES)

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_language_search as bench
 
 from kmsearch.index import analysis
-from kmsearch.ingest.language import code_of, detector
+from kmsearch.language import code_of, detector
 from kmsearch.search import Searcher
 
 SNOWBALL = {"en", "fr", "nl", "de", "pt"}

@@ -57,8 +57,8 @@ def test_json_field_names_are_as_documented(service):
     _, _, client = service
     found = client.get("/api/v1/search", params={"q": "EDRMS file plan records"}).json()
     assert set(found) == {"query", "mode", "page", "k", "total", "generation", "hits"}
-    assert set(found["hits"][0]) == {"doc_id", "path", "title", "type", "date", "page", "heading", "snippet",
-                                     "score", "passages"}
+    assert set(found["hits"][0]) == {"doc_id", "path", "title", "type", "date", "language", "page", "heading",
+                                     "snippet", "score", "passages"}
     assert set(found["hits"][0]["passages"][0]) == {"page", "heading", "snippet", "score"}
     people = client.get("/api/v1/who-knows", params={"q": "knowledge management strategy committee"}).json()
     assert set(people["people"][0]) == {"id", "name", "aliases", "unit", "role", "email", "status", "score",

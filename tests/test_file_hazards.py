@@ -119,7 +119,7 @@ def test_a_symlink_indexed_before_the_rule_is_removed(tmp_path, settings, embedd
     secret.write_text("Salary scales of the directors, not for the archive.", encoding="utf-8")
     os.symlink(secret, folder / "link.txt")
     with monkeypatch.context() as m:  # as ingest did before the rule
-        m.setattr("kmsearch.ingest.files.outside_reason", lambda path, root: None)
+        m.setattr("kmsearch.files.outside_reason", lambda path, root: None)
         ingest([folder], settings, embedder)
     searcher = Searcher(Index.open(settings, embedder))
     assert "link.txt" in {Path(h.path).name for h in searcher.search("salary scales directors", k=5)}
@@ -166,7 +166,7 @@ def test_files_over_max_file_mb_are_refused_before_they_are_read(tmp_path, setti
 
 
 def test_hashing_stops_at_the_size_and_time_limits(tmp_path):
-    from kmsearch.ingest import files as safe
+    from kmsearch import files as safe
 
     path = tmp_path / "two-mb.bin"
     path.write_bytes(b"x" * (2 * 2**20 + 1))

@@ -17,7 +17,7 @@ from kmsearch.index import analysis
 from kmsearch.index.lexical import LexicalWriter, query_terms
 from kmsearch.index.store import FORMAT_VERSION, Index
 from kmsearch.ingest.extract import extract
-from kmsearch.ingest.language import agrees, detect_document, detect_passage, normalise
+from kmsearch.language import agrees, detect_document, detect_passage, normalise
 from kmsearch.ingest.pipeline import ingest
 from kmsearch.search import Filters, Searcher
 from kmsearch.search.facets import facets
@@ -222,15 +222,15 @@ JUDGED = Path(__file__).resolve().parent / "data" / "judged" / "languages" / "qu
 
 @pytest.fixture(scope="module")
 def editions(tmp_path_factory):
-    """The Constitution in seven languages and the Afrikaans PAIA manual, ingested (links, not copies). All seven:
+    """The Constitution in seven languages and the Afrikaans PAIA manual, ingested (temporary copies). All seven:
     the regression this guards against came from isiXhosa being a small share of a many-language index."""
     from kmsearch.config import Settings
     from kmsearch.testing import FAKE_MODEL, FakeEmbedder
 
     root = tmp_path_factory.mktemp("editions")
     (root / "docs").mkdir()
-    for path in sorted(LANGS.glob("*.pdf")):
-        (root / "docs" / path.name).symlink_to(path)
+    for path in sorted(LANGS.glob("*.pdf")):  # copies: ingest refuses a symlink leading outside its folder
+        shutil.copyfile(path, root / "docs" / path.name)
     settings, embedder = Settings(index_dir=root / "index", model=FAKE_MODEL, ocr=False), FakeEmbedder()
     ingest([root / "docs"], settings, embedder)
     index = Index.open(settings, embedder)

@@ -21,7 +21,7 @@ from functools import cache
 
 import tantivy
 
-from kmsearch.ingest.language import agrees, detect_passage
+from kmsearch.language import agrees, detect_passage
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from kmsearch.index.embed import Embedder
 from kmsearch.index.catalog import Catalog, CatalogWriter
 from kmsearch.index.files import atomic_write_json
 from kmsearch.index.store import Derivation, IndexWriter
-from kmsearch.ingest import files as safe
+from kmsearch import files as safe
 from kmsearch.ingest.chunk import Chunker
 from kmsearch.ingest.extract import extract
 from kmsearch.ingest.protect import Applied, Before, apply_registers

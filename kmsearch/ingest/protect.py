@@ -24,7 +24,7 @@ from typing import Any
 
 from kmsearch import registers
 from kmsearch.index.store import IndexWriter
-from kmsearch.ingest.files import Unreadable
+from kmsearch.files import Unreadable
 from kmsearch.registers import Claim, DocumentRegister, RegisterDocument, RegisterProblem
 from kmsearch.types import RegisterEntry
 

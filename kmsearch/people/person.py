@@ -82,9 +82,9 @@ def english(text: str) -> bool:
     """Whether a page is English, the only language the model knows (short pages count as English)."""
     if len(text) < 200:
         return True
-    from kmsearch.ingest.extract import detect_language
+    from kmsearch.language import detect_document
 
-    return detect_language(text) == "en"
+    return detect_document(text) == "en"
 
 
 Verdict = str  # "person", "not", or "unknown"

@@ -25,7 +25,7 @@ class Filters:
     date_to: str | None = None
     author: str | None = None  # case-insensitive substring of any author
     source: str | None = None  # a folder: the absolute path given to ingest, or a folder name in the path
-    language: str | None = None  # ISO 639-1 code, or 'nso' (Sepedi has none); kmsearch.ingest.language.KNOWN
+    language: str | None = None  # ISO 639-1 code, or 'nso' (Sepedi has none); kmsearch.language.KNOWN
     # The caller's access groups: None reads everything (admin, open desktop mode); otherwise only documents
     # with no groups or sharing one with the caller. Set by the service from the API key, never by a user.
     groups: frozenset[str] | None = None

@@ -123,7 +123,7 @@ def document_language(metadata: str | None, text: str) -> str | None:
     """The detector's answer, except where the file's own metadata names a language the detector cannot tell
     (Sepedi, siSwati, isiNdebele, Tshivenda): metadata is often a template's default ('en-US' on an Afrikaans
     letter), so it only decides where detection cannot, or finds nothing."""
-    from kmsearch.ingest import language
+    from kmsearch import language
 
     declared = language.normalise(metadata)
     if declared in language.UNDETECTED:
@@ -132,8 +132,8 @@ def document_language(metadata: str | None, text: str) -> str | None:
 
 
 def detect_language(text: str) -> str | None:
-    """The language of a text (kmsearch.ingest.language.detect_document)."""
-    from kmsearch.ingest.language import detect_document
+    """The language of a text (kmsearch.language.detect_document)."""
+    from kmsearch.language import detect_document
 
     return detect_document(text)
 
