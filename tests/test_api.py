@@ -76,12 +76,13 @@ def test_missing_or_revoked_key_is_401(service, path, who):
     assert_error(client.get(path, headers=headers), 401, "unauthorized", "valid API key")
 
 
-def test_health_and_metrics_are_open_and_reveal_no_counts(service):
+def test_health_is_open_and_metrics_need_a_key_and_reveal_no_counts(service):
     _, client, get, _, _ = service
     health = get("/api/v1/health").json()
     assert health["status"] == "ok" and health["generation"] == "g000001" and "documents" not in health
     get("/api/v1/search", "outsider", q="records")
-    metrics = get("/api/v1/metrics")
+    assert_error(get("/api/v1/metrics"), 401, "unauthorized")  # issue 15: a key unless public_metrics
+    metrics = get("/api/v1/metrics", "outsider")
     assert metrics.status_code == 200 and 'kmsearch_requests_total{route="/api/v1/search",status="200"}' in metrics.text
 
 

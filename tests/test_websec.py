@@ -230,3 +230,41 @@ def test_a_same_origin_form_post_signs_in_and_out(service, headers):
     assert client.get("/", params={"q": "registry"}).status_code == 200
     out = client.post("/signout", headers=headers, follow_redirects=False)
     assert out.status_code == 303 and client.get("/", follow_redirects=False).status_code == 303
+
+
+# --- point 7: the service's own pages, and what an admin key reads ------------------------------------------
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json", "/api/v1/metrics"])
+def test_docs_and_metrics_need_a_key_unless_a_setting_opens_them(service, path):
+    app, secrets, _ = service
+    anonymous = TestClient(app).get(path, follow_redirects=False)
+    if path in ("/docs", "/redoc"):
+        assert anonymous.status_code == 303 and anonymous.headers["location"] == f"/signin?next={path.replace('/', '%2F')}"
+    else:
+        assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "unauthorized"
+    assert TestClient(app).get(path, headers={"X-API-Key": "kms_bad_key"}, follow_redirects=False).status_code in (
+        303, 401)
+    assert TestClient(app).get(path, headers={"X-API-Key": secrets["reader"]}).status_code == 200
+    assert sign_in(TestClient(app), secrets["reader"]).get(path).status_code == 200  # the page's session too
+    opened = create_app(app.state.settings.replace(public_docs=True, public_metrics=True),
+                        embedder=app.state.holder.embedder)
+    assert TestClient(opened).get(path).status_code == 200
+
+
+def test_an_admin_key_reads_everything(corpus, settings, embedder):
+    """What access.py and the docs say: an admin key reads every document, with or without groups; a reader or
+    librarian without the group does not."""
+    from tests.test_api import RESTRICTED
+    from tests.test_registers import write_register
+
+    write_register(corpus, f"minutes/{RESTRICTED},KM/2009/7,KM committee minutes,minutes,2009-06-17,"
+                           "Tshwane Building,3-02,KM1,1,Ms Sithole,km,\n")
+    ingest([corpus], settings, embedder)
+    app = create_app(settings, embedder=embedder)
+    restricted = doc_id_of(app, corpus / "minutes" / RESTRICTED)
+    for role, reads in (("admin", True), ("librarian", False), ("reader", False)):
+        client = TestClient(app, headers={"X-API-Key": app.state.keys.add(role, role)[1]})
+        hits = client.get("/api/v1/search", params={"q": "committee approved the knowledge management strategy",
+                                                    "k": 50}).json()["hits"]
+        assert (restricted in {h["doc_id"] for h in hits}) == reads, role
+        assert client.get(f"/api/v1/documents/{restricted}").status_code == (200 if reads else 404), role
+        assert client.get(f"/api/v1/documents/{restricted}/file").status_code == (200 if reads else 404), role

@@ -8,7 +8,11 @@ in `schemas`; who is calling in `deps`; how errors answer in `errors`.
 
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
 
 # fastapi-offline over swagger-ui-bundle: it ships Swagger UI 5.32 *and* ReDoc 2.5 (2.8 MB, no source maps) and
 # serves both pages itself, where swagger-ui-bundle 1.1.0 ships the older Swagger UI 4.15.5 with its source maps
@@ -16,8 +20,8 @@ from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from kmsearch import __version__
-from kmsearch.api import pages, security
-from kmsearch.api.errors import ERRORS, install_error_handlers
+from kmsearch.api import deps, pages, security
+from kmsearch.api.errors import ERRORS, ErrorInfo, install_error_handlers, json_error
 from kmsearch.api.keys import KeyStore, keys_path
 from kmsearch.api.routes import admin, documents, health, people, search, where
 from kmsearch.api.sessions import Sessions
@@ -47,5 +51,25 @@ def create_app(settings: Settings, open_mode: bool = False, embedder: Embedder |
         app.include_router(area.router)
     pages.add_pages(app)
 
+    _docs_need_a_key(app)
     security.apply_defaults(app)
     return app
+
+
+def _docs_need_a_key(app: FastAPI) -> None:
+    """/docs, /redoc and /openapi.json need a valid key (a header, or the page's session) unless the
+    `public_docs` setting opens them: the schema lists every operation and parameter. The pages send a browser
+    to sign in first; the schema answers 401. Their script and style files (the libraries' own) stay open."""
+    gated = {app.openapi_url, app.swagger_ui_oauth2_redirect_url, *security.DOCS_PAGES}
+
+    @app.middleware("http")
+    async def docs_gate(request: Request, call_next: Any) -> Response:
+        path = request.url.path
+        if path in gated and not app.state.settings.public_docs:
+            cookie_ok = request.method in security.SAFE_METHODS
+            if deps.resolve_caller(request, deps.header_secret(request), cookie_ok) is None:
+                if path == app.openapi_url:
+                    return json_error(ErrorInfo(401, "unauthorized", "a valid API key is required for the "
+                                                "API's schema (or the public_docs setting)"))
+                return RedirectResponse("/signin?" + urlencode({"next": path}), status_code=303)
+        return await call_next(request)

@@ -90,6 +90,17 @@ def require_librarian(
     return caller
 
 
+def require_key_for_metrics(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    header_key: Annotated[str | None, Security(api_key_header)],
+) -> None:
+    """/metrics needs a valid key (any role) unless the `public_metrics` setting opens it: its route names and
+    counts say how the service is used."""
+    if not request.app.state.settings.public_metrics:
+        get_caller(resolve_caller(request, _secret(credentials, header_key), cookie_ok=True))
+
+
 def get_holder(request: Request) -> IndexHolder:
     return request.app.state.holder
 
