@@ -268,3 +268,45 @@ def test_an_admin_key_reads_everything(corpus, settings, embedder):
         assert (restricted in {h["doc_id"] for h in hits}) == reads, role
         assert client.get(f"/api/v1/documents/{restricted}").status_code == (200 if reads else 404), role
         assert client.get(f"/api/v1/documents/{restricted}/file").status_code == (200 if reads else 404), role
+
+
+# --- point 4: re-index confinement ---------------------------------------------------------------------------
+def reindex(app, secret: str, paths: list[str]):
+    return TestClient(app).post("/api/v1/admin/reindex", json={"paths": paths}, headers={"X-API-Key": secret})
+
+
+def test_reindex_takes_only_paths_under_the_source_roots(service, corpus, tmp_path):
+    app, secrets, _ = service
+    (corpus / "reports" / "etc").symlink_to("/etc")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    for path in ["/etc", str(corpus / ".." / "elsewhere"), str(corpus / "reports" / "etc"), str(outside),
+                 str(corpus) + "-evil", "/", "relative/path", "\x00"]:
+        response = reindex(app, secrets["librarian"], [str(corpus / "reports"), path])
+        assert response.status_code == 403, (path, response.text)
+        error = response.json()["error"]
+        assert error["detail"] == {"refused": [path], "allowed_roots": [os.path.realpath(corpus)]}
+        assert "allowed: " + os.path.realpath(corpus) in error["message"]
+    assert app.state.jobs.jobs == {}  # nothing started
+
+
+def test_reindex_under_a_root_runs(service, corpus):
+    from tests.test_api import wait_for
+
+    app, secrets, _ = service
+    started = reindex(app, secrets["librarian"], [str(corpus / "reports" / ".." / "reports")])
+    assert started.status_code == 202, started.text
+    job_id = started.json()["job"]["id"]
+    job = wait_for(lambda: app.state.jobs.jobs[job_id].status in ("done", "failed") and app.state.jobs.jobs[job_id],
+                   120, "the re-index job")
+    assert job.status == "done", job.error
+
+
+def test_the_source_roots_setting_replaces_the_ingested_folders(service, corpus, tmp_path):
+    app, secrets, _ = service
+    shares = tmp_path / "shares"
+    (shares / "hr").mkdir(parents=True)
+    confined = create_app(app.state.settings.replace(source_roots=(shares,)), embedder=app.state.holder.embedder)
+    response = reindex(confined, secrets["librarian"], [str(corpus)])
+    assert response.status_code == 403
+    assert response.json()["error"]["detail"]["allowed_roots"] == [os.path.realpath(shares)]

@@ -188,11 +188,35 @@ def ingested_sources(holder: IndexHolder) -> list[str]:
     return index.catalog.sources()
 
 
+def source_roots(holder: IndexHolder) -> list[str]:
+    """The folders a re-index may take, symbolic links and `..` resolved: the `source_roots` setting, else the
+    folders already ingested into the index."""
+    configured = [str(p) for p in holder.settings.source_roots]
+    return sorted({os.path.realpath(root) for root in configured or ingested_sources(holder)})
+
+
+def _under(path: str, roots: list[str]) -> bool:
+    try:
+        real = os.path.realpath(path)  # a link or `..` that leads out of a root is outside it
+    except (OSError, ValueError):  # a NUL byte, a loop
+        return False
+    return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
 def start_reindex(jobs: Jobs, paths: list[str] | None) -> JobResult:
-    """Start an incremental re-index of `paths` (default: every folder ingested before) in the background."""
+    """Start an incremental re-index of `paths` (default: every folder ingested before) in the background.
+    Only paths under the source roots: a librarian's key, or a script that got hold of one, cannot index
+    another part of the server (say /etc) and publish it to every reader; anything else answers 403."""
+    roots = source_roots(jobs.holder)
     paths = paths or ingested_sources(jobs.holder)
     if not paths:
         raise InvalidParameterError("paths: nothing to re-index; give the folders to ingest")
+    refused = [p for p in paths if not _under(p, roots)]
+    if refused:
+        allowed = ", ".join(roots) or "none yet (ingest a folder with `kmsearch ingest`, or set source_roots)"
+        raise ApiError(403, "forbidden", f"re-index may only take paths under the source roots; refused "
+                       f"{', '.join(map(repr, refused))}; allowed: {allowed}",
+                       detail={"refused": refused, "allowed_roots": roots})
     return JobResult(job=Job.model_validate(jobs.start(paths).to_json()))
 
 
