@@ -46,10 +46,9 @@ def service(corpus, settings, embedder):
 
 
 def doc_id_of(app, path: Path) -> str:
-    row = app.state.holder.current().catalog.conn.execute("SELECT doc_id FROM documents WHERE path = ?",
-                                                          (str(path),)).fetchone()
-    assert row, path
-    return row[0]
+    found = [d.doc_id for d in app.state.holder.current().catalog.iter_documents() if d.path == str(path)]
+    assert found, path
+    return found[0]
 
 
 # --- point 2: original files ---------------------------------------------------------------------------------
@@ -64,13 +63,13 @@ def test_a_file_that_holds_html_is_saved_not_shown(service, kind):
     assert response.headers["x-content-type-options"] == "nosniff"
     # the type of the format sniffed at ingest (both read as HTML), never a guess from the name
     assert response.headers["content-type"] == "text/html; charset=utf-8"
-    assert app.state.holder.current().catalog.document(doc_id)["format"] == "html"
+    assert app.state.holder.current().catalog.document(doc_id).format == "html"
 
 
 def test_pdfs_show_inline_under_the_sandbox_and_office_files_are_saved(service):
     app, secrets, _ = service
     client = TestClient(app, headers={"X-API-Key": secrets["reader"]})
-    rows = app.state.holder.current().catalog.conn.execute("SELECT doc_id, format FROM documents").fetchall()
+    rows = [(d.doc_id, d.format) for d in app.state.holder.current().catalog.iter_documents()]
     by_format = {fmt: doc_id for doc_id, fmt in rows}
     pdf = client.get(f"/api/v1/documents/{by_format['pdf']}/file")
     assert pdf.headers["content-type"] == "application/pdf" and pdf.headers["content-disposition"].startswith("inline")
