@@ -100,6 +100,15 @@ class Settings(BaseModel):
     ivf_nlist: int = Field(0, ge=0)  # inverted lists; 0: about 4 * sqrt(vectors), a power of two
     ivf_nprobe: int = Field(0, ge=0)  # lists searched per query; 0: the value the index was built with (manifest)
     embedding_cache: Path | None = None  # default: <index_dir>/embeddings.sqlite
+    # Service (kmsearch/api). Folders a re-index through the API may take; empty: the folders already ingested.
+    # In the environment, separated by os.pathsep (":"); in kmsearch.toml, a list.
+    source_roots: tuple[Path, ...] = ()
+    # The page's session cookie is marked Secure: auto (when the request came over HTTPS), true, or false.
+    cookie_secure: Literal["auto", "true", "false"] = "auto"
+    # Signs the page's session cookies; empty: a random secret kept beside the index (<index>-session.key).
+    session_secret: str | None = None
+    public_docs: bool = False  # /docs, /redoc and /openapi.json without a key
+    public_metrics: bool = False  # /api/v1/metrics without a key (for a Prometheus that sends none)
     extra: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="wrap")
@@ -119,6 +128,18 @@ class Settings(BaseModel):
     @classmethod
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("source_roots", mode="before")
+    @classmethod
+    def _roots(cls, value: Any) -> Any:
+        if isinstance(value, str):  # KMSEARCH_SOURCE_ROOTS=/shares/a:/shares/b
+            return tuple(Path(v) for v in value.split(os.pathsep) if v)
+        return value
+
+    @field_validator("cookie_secure", mode="before")
+    @classmethod
+    def _cookie_secure(cls, value: Any) -> Any:
+        return str(value).strip().lower() if isinstance(value, (str, bool)) else value
 
     @property
     def cache_path(self) -> Path:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from kmsearch.api import create_app
 from kmsearch.ingest.pipeline import ingest
+from tests.conftest import sign_in
 from tests.test_registers import write_register
 
 RESTRICTED = "km-committee-2009-06.docx"  # readable by group km only
@@ -75,12 +76,13 @@ def test_missing_or_revoked_key_is_401(service, path, who):
     assert_error(client.get(path, headers=headers), 401, "unauthorized", "valid API key")
 
 
-def test_health_and_metrics_are_open_and_reveal_no_counts(service):
+def test_health_is_open_and_metrics_need_a_key_and_reveal_no_counts(service):
     _, client, get, _, _ = service
     health = get("/api/v1/health").json()
     assert health["status"] == "ok" and health["generation"] == "g000001" and "documents" not in health
     get("/api/v1/search", "outsider", q="records")
-    metrics = get("/api/v1/metrics")
+    assert_error(get("/api/v1/metrics"), 401, "unauthorized")  # issue 15: a key unless public_metrics
+    metrics = get("/api/v1/metrics", "outsider")
     assert metrics.status_code == 200 and 'kmsearch_requests_total{route="/api/v1/search",status="200"}' in metrics.text
 
 
@@ -145,7 +147,7 @@ def test_restricted_document_leaves_no_trace_for_an_outsider(service):
 
     # the page obeys the same rule
     _, client, _, secrets, _ = service
-    client.cookies.set("kmsearch_key", secrets["outsider"])
+    sign_in(client, secrets["outsider"])
     page = client.get("/", params={"q": query})
     assert page.status_code == 200 and "KM committee minutes" not in page.text and RESTRICTED not in page.text
     assert client.get(f"/documents/{doc_id}").status_code == 404
@@ -221,10 +223,12 @@ def test_page_asks_for_sign_in_and_signs_in(service):
     _, client, _, secrets, _ = service
     first = client.get("/", follow_redirects=False)
     assert first.status_code == 303 and first.headers["location"].startswith("/signin")
-    bad = client.post("/signin", data={"key": "kms_wrong", "next": "/"})
+    here = {"Origin": "http://testserver"}  # as a browser sends with a form post
+    bad = client.post("/signin", data={"key": "kms_wrong", "next": "/"}, headers=here)
     assert bad.status_code == 401 and "not valid" in bad.text
-    ok = client.post("/signin", data={"key": secrets["insider"], "next": "/"}, follow_redirects=False)
-    assert ok.status_code == 303 and "kmsearch_key" in ok.headers["set-cookie"]
+    ok = client.post("/signin", data={"key": secrets["insider"], "next": "/"}, headers=here, follow_redirects=False)
+    assert ok.status_code == 303 and "kmsearch_session" in ok.headers["set-cookie"]
+    assert secrets["insider"] not in ok.headers["set-cookie"]  # the cookie names the key, never holds it
     page = client.get("/", params={"q": "mobile service units"})
     assert page.status_code == 200 and "<mark>" in page.text and "#page=" in page.text
 
@@ -292,7 +296,7 @@ def test_invalid_utf8_in_the_query_string(service):
 
 def test_adversarial_queries_on_the_page(service):
     _, client, _, secrets, _ = service
-    client.cookies.set("kmsearch_key", secrets["outsider"])
+    sign_in(client, secrets["outsider"])
     for query in ADVERSARIAL:
         for path in ("/", "/who-knows", "/where-is"):
             response = client.get(path, params={"q": query})

@@ -18,7 +18,7 @@ from kmsearch.errors import IndexError_, IndexLockedError, InvalidParameterError
 from kmsearch.ingest.pipeline import ingest
 from kmsearch.search.hybrid import MAX_QUERY_CHARS
 from kmsearch.testing import FAKE_MODEL, FakeEmbedder
-from tests.conftest import write_corpus
+from tests.conftest import sign_in, write_corpus
 
 TOO_LONG = "records " * (MAX_QUERY_CHARS // 8) + "x"  # one character over the limit
 
@@ -32,7 +32,7 @@ def service(tmp_path_factory):
     app = create_app(settings, embedder=embedder)
     secret = app.state.keys.add("Front desk", "reader")[1]
     api = TestClient(app, headers={"X-API-Key": secret})
-    page = TestClient(app, cookies={"kmsearch_key": secret})
+    page = sign_in(TestClient(app), secret)
     return api, page
 
 
@@ -87,7 +87,7 @@ def test_no_index_is_503_on_both_with_the_same_message(tmp_path):
     app = create_app(Settings(index_dir=tmp_path / "none", model=FAKE_MODEL, ocr=False), embedder=FakeEmbedder())
     secret = app.state.keys.add("Front desk", "reader")[1]
     from_api = api_error(TestClient(app).get("/api/v1/search", params={"q": "x"}, headers={"X-API-Key": secret}), 503)
-    from_page = page_error(TestClient(app, cookies={"kmsearch_key": secret}).get("/", params={"q": "x"}), 503)
+    from_page = page_error(sign_in(TestClient(app), secret).get("/", params={"q": "x"}), 503)
     assert from_page == from_api and from_api
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -14,12 +15,15 @@ import pytest
 from kmsearch.api import create_app
 from kmsearch.ingest.pipeline import ingest
 from tests.test_registers import write_register
+from tests.test_websec import write_hostile_files
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed (scripts/setup.sh)"),
 ]
+sync_api = pytest.importorskip("playwright.sync_api")
+PlaywrightError, PlaywrightTimeout = sync_api.Error, sync_api.TimeoutError
 SHOTS = Path(os.environ.get("KMSEARCH_SCREENSHOTS", "")) if os.environ.get("KMSEARCH_SCREENSHOTS") else None
 
 
@@ -39,6 +43,7 @@ def server(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("browser")
     corpus = write_corpus(root / "corpus")
+    write_hostile_files(corpus / "bulletins")
     write_register(corpus, "minutes/km-committee-2009-06.docx,KM/2009/7,KM committee minutes,minutes,2009-06-17,"
                            "Tshwane Building,3-02,KM1,1,Ms Sithole,km,\n")
     settings = Settings(index_dir=root / "index", model=FAKE_MODEL, ocr=False)
@@ -46,7 +51,8 @@ def server(tmp_path_factory):
     ingest([corpus], settings, embedder)
     app = create_app(settings, embedder=embedder)
     keys = {"outsider": app.state.keys.add("Front desk", "reader")[1],
-            "insider": app.state.keys.add("KM team", "reader", ("km",))[1]}
+            "insider": app.state.keys.add("KM team", "reader", ("km",))[1],
+            "librarian": app.state.keys.add("Registry", "librarian")[1]}
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -73,8 +79,8 @@ def browser():
         browser.close()
 
 
-def signed_in(browser, base: str, key: str):
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
+def signed_in(browser, base: str, key: str, page=None):
+    page = page or browser.new_page(viewport={"width": 1200, "height": 900})
     page.goto(base + "/")
     assert "/signin" in page.url
     page.get_by_label("API key").fill(key)
@@ -151,8 +157,8 @@ def test_keyboard_and_labels(server, browser):
 def test_api_docs_render_offline(server, browser, tmp_path):
     """/docs as a new user on a machine without internet sees it: every request stays on the server, and Swagger
     UI draws the operations and its Authorize button."""
-    base, _ = server
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    base, keys = server
+    page = signed_in(browser, base, keys["outsider"])  # the docs need a key (or the public_docs setting)
     outside: list[str] = []
 
     def only_loopback(route) -> None:
@@ -176,3 +182,32 @@ def test_api_docs_render_offline(server, browser, tmp_path):
     page.goto(base + "/redoc")
     page.get_by_role("heading", name="Topic search: documents with their best passages").wait_for(timeout=30_000)
     assert outside == []  # ReDoc's logo from Redocly's CDN too: the page's security policy keeps it from loading
+
+
+@pytest.mark.parametrize("title", ["Quarterly registry bulletin", "Shelving notes"])
+def test_a_hostile_file_runs_no_script_at_the_apps_origin(server, browser, title):
+    """A librarian, signed in, opens an HTML file (or a .txt whose bytes hold `<body><script>`) through the
+    document page's link. Its script would store a mark in the app's localStorage, search with the librarian's
+    session and start a re-index: none of it may happen. The file is saved, not shown."""
+    base, keys = server
+    context = browser.new_context(accept_downloads=True)
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    page = signed_in(browser, base, keys["librarian"], page=context.new_page())
+    page.goto(base + "/?q=" + title)
+    page.locator("li.hit h3 a", has_text=title).first.click()
+    page.wait_for_selector("article.document")
+    link = page.get_by_role("link", name=re.compile("Open the original"))
+    file_url = link.get_attribute("href")
+    try:
+        with page.expect_download(timeout=15_000) as saved:
+            link.click()
+    except PlaywrightTimeout:
+        pytest.fail(f"the file was shown, not saved; requests its page made: {requests[-5:]}")
+    assert saved.value.suggested_filename.endswith((".html", ".txt"))
+    with pytest.raises(PlaywrightError, match="Download is starting"):
+        page.goto(base + file_url)  # typed into the address bar: saved too
+    page.goto(base + "/signin")  # back at the app's origin
+    assert page.evaluate("localStorage.getItem('pwned')") is None
+    assert not [url for url in requests if "pwned" in url or "/admin/reindex" in url]
+    context.close()

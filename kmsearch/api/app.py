@@ -9,8 +9,10 @@ in `schemas`; who is calling in `deps`; how errors answer in `errors`.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
 
 # fastapi-offline over swagger-ui-bundle: it ships Swagger UI 5.32 *and* ReDoc 2.5 (2.8 MB, no source maps) and
 # serves both pages itself, where swagger-ui-bundle 1.1.0 ships the older Swagger UI 4.15.5 with its source maps
@@ -18,10 +20,11 @@ from fastapi import FastAPI, Request, Response
 from fastapi_offline import FastAPIOffline
 
 from kmsearch import __version__
-from kmsearch.api import pages
-from kmsearch.api.errors import ERRORS, install_error_handlers
+from kmsearch.api import deps, pages, security
+from kmsearch.api.errors import ERRORS, ErrorInfo, install_error_handlers, json_error
 from kmsearch.api.keys import KeyStore, keys_path
 from kmsearch.api.routes import admin, documents, health, people, search, where
+from kmsearch.api.sessions import Sessions
 from kmsearch.api.state import IndexHolder, Jobs
 from kmsearch.config import Settings
 from kmsearch.index.embed import Embedder
@@ -31,20 +34,16 @@ DESCRIPTION = (
     "(in /docs: the Authorize button). Every error answers `{\"error\": {\"code\", \"message\", \"detail\"}}`."
 )
 
-# ReDoc's side menu draws Redocly's logo from their CDN; this policy keeps every request of the docs pages on this
-# server (the browser does not even try), while allowing the inline start-up scripts and styles both pages use.
-DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-               "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:")
-DOCS_PAGES = ("/docs", "/redoc")  # fastapi-offline's defaults
-
 
 def create_app(settings: Settings, open_mode: bool = False, embedder: Embedder | None = None) -> FastAPI:
     """The service over `settings.index_dir`. `open_mode` drops API keys (a single-user desktop)."""
-    app = FastAPIOffline(title="kmsearch", version=__version__, description=DESCRIPTION, responses=ERRORS)
+    app = FastAPIOffline(title="kmsearch", version=__version__, description=DESCRIPTION, responses=ERRORS,
+                         dependencies=[Depends(security.refuse_cross_origin)])
     holder = IndexHolder(settings, embedder)
     app.state.settings, app.state.holder, app.state.open_mode = settings, holder, open_mode
     app.state.jobs = Jobs(holder)
     app.state.keys = KeyStore(keys_path(settings.index_dir))
+    app.state.sessions = Sessions(settings, app.state.keys)
 
     install_error_handlers(app, render_page=pages.render_error)
     health.Metrics().install(app)
@@ -52,11 +51,25 @@ def create_app(settings: Settings, open_mode: bool = False, embedder: Embedder |
         app.include_router(area.router)
     pages.add_pages(app)
 
-    @app.middleware("http")
-    async def docs_stay_local(request: Request, call_next: Any) -> Response:
-        response = await call_next(request)
-        if request.url.path in DOCS_PAGES:
-            response.headers["Content-Security-Policy"] = DOCS_POLICY
-        return response
-
+    _docs_need_a_key(app)
+    security.apply_defaults(app)
     return app
+
+
+def _docs_need_a_key(app: FastAPI) -> None:
+    """/docs, /redoc and /openapi.json need a valid key (a header, or the page's session) unless the
+    `public_docs` setting opens them: the schema lists every operation and parameter. The pages send a browser
+    to sign in first; the schema answers 401. Their script and style files (the libraries' own) stay open."""
+    gated = {app.openapi_url, app.swagger_ui_oauth2_redirect_url, *security.DOCS_PAGES}
+
+    @app.middleware("http")
+    async def docs_gate(request: Request, call_next: Any) -> Response:
+        path = request.url.path
+        if path in gated and not app.state.settings.public_docs:
+            cookie_ok = request.method in security.SAFE_METHODS
+            if deps.resolve_caller(request, deps.header_secret(request), cookie_ok) is None:
+                if path == app.openapi_url:
+                    return json_error(ErrorInfo(401, "unauthorized", "a valid API key is required for the "
+                                                "API's schema (or the public_docs setting)"))
+                return RedirectResponse("/signin?" + urlencode({"next": path}), status_code=303)
+        return await call_next(request)

@@ -82,6 +82,14 @@ class KeyStore:
             )
         return cur.rowcount > 0
 
+    def get(self, key_id: str) -> ApiKey | None:
+        """The active key with this id; None when there is none or it was revoked (a session checks this on
+        every request, so revoking a key ends its sessions at once)."""
+        row = self.conn.execute(
+            "SELECT key_id, name, role, groups, created FROM keys WHERE key_id = ? AND revoked IS NULL", (key_id,)
+        ).fetchone()
+        return None if row is None else ApiKey(row[0], row[1], row[2], frozenset(filter(None, row[3].split(";"))), row[4])
+
     def verify(self, secret: str | None) -> ApiKey | None:
         if not secret or not secret.startswith("kms_") or len(secret) > 100:
             return None

@@ -21,10 +21,11 @@ from markupsafe import Markup
 from starlette.datastructures import QueryParams
 
 from kmsearch.api import service
-from kmsearch.api.deps import KEY_COOKIE, PageCallerDep, get_index
+from kmsearch.api.deps import PageCallerDep, get_index
 from kmsearch.api.errors import ErrorInfo, describe, is_unexpected
 from kmsearch.api.schemas import FilterParams, Location, SearchParams, WhereIsParams, WhoKnowsParams
 from kmsearch.api.service import Caller
+from kmsearch.api.sessions import SESSION_COOKIE
 from kmsearch.index.store import Index
 from kmsearch.types import DOC_TYPES
 
@@ -53,7 +54,7 @@ templates.env.filters["location"] = format_location
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("tabs", TABS)
-    context.setdefault("signed_in", not request.app.state.open_mode and bool(request.cookies.get(KEY_COOKIE)))
+    context.setdefault("signed_in", not request.app.state.open_mode and bool(request.cookies.get(SESSION_COOKIE)))
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
@@ -141,17 +142,20 @@ def signin_form(request: Request, next: str = "/") -> Response:
 
 @router.post("/signin")
 def signin(request: Request, key: str = Form(..., max_length=200), next: str = Form("/")) -> Response:
-    if request.app.state.keys.verify(key.strip()) is None:
+    """Sign in with a key: the cookie names the key (signed), never holds it. Posts from another origin never
+    get here (`security.refuse_cross_origin`), so no other site can sign a browser in with its own key."""
+    found = request.app.state.keys.verify(key.strip())
+    if found is None:
         return render(request, "signin.html", status=401, tab="", next=next, error="That key is not valid.")
     response = RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/", status_code=303)
-    response.set_cookie(KEY_COOKIE, key.strip(), httponly=True, samesite="strict", max_age=8 * 3600)
+    request.app.state.sessions.sign_in(request, response, found)
     return response
 
 
 @router.post("/signout")
-def signout() -> Response:
+def signout(request: Request) -> Response:
     response = RedirectResponse("/signin", status_code=303)
-    response.delete_cookie(KEY_COOKIE)
+    request.app.state.sessions.sign_out(response)
     return response
 
 

@@ -79,7 +79,9 @@ class WhereIsParams(BaseModel):
 
 class ReindexRequest(BaseModel):
     paths: list[str] | None = Field(
-        default=None, description="Folders or files to re-index; default: every folder ingested before.",
+        default=None, description="Folders or files to re-index, under the service's source roots (the "
+                                  "`source_roots` setting, else the folders already ingested; anything else "
+                                  "answers 403 with the allowed roots); default: every folder ingested before.",
         examples=[["corpus/"]], max_length=100,
     )
 

@@ -8,7 +8,6 @@ routes and the page only choose how to render it, and `errors.describe` how to a
 from __future__ import annotations
 
 import dataclasses
-import mimetypes
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +43,7 @@ from kmsearch.search.facets import facets as count_facets
 from kmsearch.types import DocumentRecord
 
 API = "/api/v1"
-MEDIA_TYPES = {
+MEDIA_TYPES = {  # by the format sniffed from the file's bytes at ingest (the catalogue's `format`)
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -53,17 +52,21 @@ MEDIA_TYPES = {
     "text": "text/plain; charset=utf-8",
     "csv": "text/csv; charset=utf-8",
 }
-# Every media type the file route answers (declared in the OpenAPI schema): the formats' own, the images OCR reads,
-# and octet-stream for anything else.
+# The images OCR reads, told apart by their first bytes (the sniffer calls them all "image")
+IMAGE_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"II*\x00": "image/tiff",
+               b"MM\x00*": "image/tiff"}
+# Every media type the file route answers (declared in the OpenAPI schema): the formats' own, the images, and
+# octet-stream for anything else.
 FILE_MEDIA_TYPES = ("application/octet-stream", *sorted({m.split(";")[0] for m in MEDIA_TYPES.values()}),
-                    "image/jpeg", "image/png", "image/tiff")
+                    *sorted(set(IMAGE_TYPES.values())))
 _DOCUMENT_FIELDS = ("doc_id", "path", "title", "format", "doc_type", "authors", "created", "modified", "date",
                     "language", "n_pages", "reference", "indexed_at")
 
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is asking: their key (None in open, single-user mode) and access groups (None reads everything)."""
+    """Who is asking: their key (None in open, single-user mode) and access groups: None reads everything (an
+    admin key, or open mode; see `deps.caller_for`), a set reads what `access.may_read` allows."""
 
     key: ApiKey | None
     groups: Groups
@@ -150,20 +153,30 @@ class DocumentFile:
     path: str
     media_type: str
     filename: str
+    inline: bool  # shown in the browser (PDFs and images); anything else is saved, never rendered here
 
 
 def get_document_file(caller: Caller, index: Index, doc_id: str) -> DocumentFile:
     """The original file of a readable document: only the catalogue's path, never one a user names, and never
-    through a symbolic link that leads outside the folder it was ingested from."""
+    through a symbolic link that leads outside the folder it was ingested from.
+
+    The media type comes from the format sniffed at ingest, never from the file's name; only a PDF or an image
+    is shown inline, and an image only while its first bytes still say which image it is. An HTML page (or a
+    text file that contains HTML) is saved as an attachment, so no script of it runs at this origin."""
     doc = readable_document(caller, index, doc_id)
     path = Path(doc.path)
     real, root = os.path.realpath(path), os.path.realpath(doc.source or path.parent)
     if not (real == root or real.startswith(root + os.sep)) or not os.path.isfile(real):
         raise ApiError(404, "not_found", f"the file of document {doc_id!r} is no longer available")
-    media = MEDIA_TYPES.get(doc.format) or mimetypes.guess_type(path.name)[0] or ""
-    if media.split(";")[0] not in FILE_MEDIA_TYPES:
-        media = "application/octet-stream"  # only what the schema promises
-    return DocumentFile(real, media, path.name)
+    fmt = doc.format
+    if fmt == "image":
+        with open(real, "rb") as fh:
+            head = fh.read(4)
+        media = next((m for magic, m in IMAGE_TYPES.items() if head.startswith(magic)), "application/octet-stream")
+    else:
+        media = MEDIA_TYPES.get(fmt, "application/octet-stream")
+    inline = fmt == "pdf" or media.startswith("image/")
+    return DocumentFile(real, media, path.name, inline)
 
 
 def ingested_sources(holder: IndexHolder) -> list[str]:
@@ -175,11 +188,35 @@ def ingested_sources(holder: IndexHolder) -> list[str]:
     return index.catalog.sources()
 
 
+def source_roots(holder: IndexHolder) -> list[str]:
+    """The folders a re-index may take, symbolic links and `..` resolved: the `source_roots` setting, else the
+    folders already ingested into the index."""
+    configured = [str(p) for p in holder.settings.source_roots]
+    return sorted({os.path.realpath(root) for root in configured or ingested_sources(holder)})
+
+
+def _under(path: str, roots: list[str]) -> bool:
+    try:
+        real = os.path.realpath(path)  # a link or `..` that leads out of a root is outside it
+    except (OSError, ValueError):  # a NUL byte, a loop
+        return False
+    return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
 def start_reindex(jobs: Jobs, paths: list[str] | None) -> JobResult:
-    """Start an incremental re-index of `paths` (default: every folder ingested before) in the background."""
+    """Start an incremental re-index of `paths` (default: every folder ingested before) in the background.
+    Only paths under the source roots: a librarian's key, or a script that got hold of one, cannot index
+    another part of the server (say /etc) and publish it to every reader; anything else answers 403."""
+    roots = source_roots(jobs.holder)
     paths = paths or ingested_sources(jobs.holder)
     if not paths:
         raise InvalidParameterError("paths: nothing to re-index; give the folders to ingest")
+    refused = [p for p in paths if not _under(p, roots)]
+    if refused:
+        allowed = ", ".join(roots) or "none yet (ingest a folder with `kmsearch ingest`, or set source_roots)"
+        raise ApiError(403, "forbidden", f"re-index may only take paths under the source roots; refused "
+                       f"{', '.join(map(repr, refused))}; allowed: {allowed}",
+                       detail={"refused": refused, "allowed_roots": roots})
     return JobResult(job=Job.model_validate(jobs.start(paths).to_json()))
 
 

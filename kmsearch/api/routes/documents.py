@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse
 from kmsearch.api import service
 from kmsearch.api.deps import CallerDep, IndexDep
 from kmsearch.api.schemas import DocumentDetail
+from kmsearch.api.security import FILE_HEADERS
 
 router = APIRouter(prefix=service.API, tags=["documents"])
 DocId = Annotated[str, Path(max_length=64, description="The doc_id of a search hit.")]
@@ -23,10 +24,12 @@ def get_document(doc_id: DocId, caller: CallerDep, index: IndexDep) -> DocumentD
 
 @router.get("/documents/{doc_id}/file", operation_id="getDocumentFile", response_class=FileResponse,
             response_model=None, summary="The original file",
-            responses={200: {"description": "The file as it was ingested, served inline with its own media type.",
+            responses={200: {"description": "The file as it was ingested, with the media type of the format read "
+                                            "from its bytes: a PDF or an image inline, anything else as an "
+                                            "attachment; always under `Content-Security-Policy: sandbox`.",
                              "content": {media: {"schema": {"type": "string", "format": "binary"}}
                                          for media in service.FILE_MEDIA_TYPES}}})
 def get_document_file(doc_id: DocId, caller: CallerDep, index: IndexDep) -> FileResponse:
     found = service.get_document_file(caller, index, doc_id)
-    return FileResponse(found.path, media_type=found.media_type, filename=found.filename,
-                        content_disposition_type="inline")
+    return FileResponse(found.path, media_type=found.media_type, filename=found.filename, headers=FILE_HEADERS,
+                        content_disposition_type="inline" if found.inline else "attachment")

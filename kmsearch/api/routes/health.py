@@ -1,17 +1,18 @@
-"""The service's own routes: liveness and Prometheus metrics, both open (they reveal no documents or counts)."""
+"""The service's own routes: liveness (open: it reveals no documents or counts) and Prometheus metrics
+(a key, unless the `public_metrics` setting opens them)."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
 from kmsearch import __version__
 from kmsearch.api import service
-from kmsearch.api.deps import HolderDep
+from kmsearch.api.deps import HolderDep, require_key_for_metrics
 from kmsearch.api.schemas import Health
 from kmsearch.errors import KmsearchError
 
@@ -50,7 +51,7 @@ def health(holder: HolderDep) -> Health:
 
 
 @router.get("/metrics", operation_id="metrics", response_class=Response, response_model=None,
-            summary="Prometheus metrics",
+            summary="Prometheus metrics", dependencies=[Depends(require_key_for_metrics)],
             responses={200: {"description": "Prometheus text format.",
                              "content": {"text/plain": {"schema": {"type": "string"}}}}})
 def metrics(request: Request) -> Response:
