@@ -61,8 +61,8 @@ def test_json_field_names_are_as_documented(service):
                                      "snippet", "score", "passages"}
     assert set(found["hits"][0]["passages"][0]) == {"page", "heading", "snippet", "score"}
     people = client.get("/api/v1/who-knows", params={"q": "knowledge management strategy committee"}).json()
-    assert set(people["people"][0]) == {"id", "name", "aliases", "unit", "role", "email", "status", "score",
-                                        "at_risk", "evidence", "skills"}
+    assert set(people["people"][0]) == {"id", "name", "aliases", "unit", "role", "email", "phone", "status",
+                                        "score", "at_risk", "evidence", "skills"}
     assert set(people["people"][0]["evidence"][0]) == {"doc_id", "path", "title", "page", "role", "snippet"}
     located = client.get("/api/v1/where-is", params={"q": "report of the study tour to Canada"}).json()
     assert set(located["documents"][0]) == {"doc_id", "path", "title", "type", "date", "pages", "location",
