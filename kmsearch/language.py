@@ -36,8 +36,10 @@ _SLICES, _SLICE_CHARS = 8, 1200
 
 @lru_cache(maxsize=1)
 def detector() -> LanguageDetector:
-    """The detector, built once (its models load lazily, per language, on first use)."""
-    return LanguageDetectorBuilder.from_languages(*DETECTED).with_minimum_relative_distance(0.05).build()
+    """The detector, built once with every language's model loaded: the extraction workers' fork server builds it
+    (kmsearch.ingest.preload), so no file pays for loading a model inside its time and memory limits."""
+    return (LanguageDetectorBuilder.from_languages(*DETECTED).with_minimum_relative_distance(0.05)
+            .with_preloaded_language_models().build())
 
 
 def code_of(language: Language | None) -> str | None:

@@ -134,7 +134,7 @@ def test_a_file_over_the_time_limit_is_killed_and_the_batch_goes_on(tmp_path, se
     got = outcomes(report)
     assert got["slow.txt"].status == "failed"
     assert got["slow.txt"].reason == "extraction took longer than 1 s (extract_timeout_s)"
-    assert [got[n].status for n in ("a.txt", "b.md", "c.pdf")] == ["added"] * 3
+    assert [got[n].status for n in ("a.txt", "b.md", "c.pdf")] == ["added"] * 3, [(n, got[n].reason) for n in got]
     (pid_file,) = folder.glob("worker-*.pid")
     assert gone(int(pid_file.read_text()))  # killed, not left running
     assert Searcher(Index.open(settings, embedder)).search("microfilm committee", mode="bm25")
@@ -148,7 +148,7 @@ def test_a_file_over_the_memory_limit_fails_and_the_batch_goes_on(tmp_path, sett
     got = outcomes(report)
     assert got["huge.txt"].status == "failed"
     assert got["huge.txt"].reason == "extraction needed more than 64 MB (extract_memory_mb)"
-    assert [got[n].status for n in ("a.txt", "b.md", "c.pdf")] == ["added"] * 3
+    assert [got[n].status for n in ("a.txt", "b.md", "c.pdf")] == ["added"] * 3, [(n, got[n].reason) for n in got]
 
 
 def test_a_worker_crash_fails_only_its_file(tmp_path, settings, embedder, monkeypatch):
@@ -159,7 +159,7 @@ def test_a_worker_crash_fails_only_its_file(tmp_path, settings, embedder, monkey
         report = ingest([folder], settings, embedder)
     got = outcomes(report)
     assert got["crash.txt"].status == "failed" and got["crash.txt"].reason == "extraction process crashed (SIGSEGV)"
-    assert [got[n].status for n in ("a.txt", "b.md", "c.pdf")] == ["added"] * 3
+    assert [got[n].status for n in ("a.txt", "b.md", "c.pdf")] == ["added"] * 3, [(n, got[n].reason) for n in got]
 
 
 def test_workers_are_limited_and_never_load_the_model(tmp_path, settings):

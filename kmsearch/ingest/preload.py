@@ -15,9 +15,12 @@ import kmsearch.ingest.extract.ocr  # noqa: F401
 import kmsearch.ingest.extract.office  # noqa: F401
 import kmsearch.ingest.extract.pdf  # noqa: F401
 import kmsearch.ingest.extract.web  # noqa: F401
-from kmsearch.ingest.extract import detect_language
+from kmsearch.language import detector
 
-detect_language("The committee approved the strategy.")
+# A passage long enough to be detected: lingua loads its language models on the first detection, which must not
+# fall inside a file's time and memory limits (a worker's first document paid ~1 s and ~100 MB for it).
+detector().detect_language_of("The committee approved the strategy and asked the department to report back on "
+                              "the records management policy before the end of the financial year.")
 _pdf = pdfium.PdfDocument.new()
 _pdf.new_page(100, 100).close()
 _pdf.close()
