@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Protocol, Sequence
 
-from kmsearch.analytics.gaps import KnowledgeGap
+from kmsearch.analytics.gaps import ExpertLike, KnowledgeGap
 from kmsearch.analytics.topics import AuditDocument, Topic, topic_words
 
 ONE_PERSON, ALL_LEFT = "one person holds this", "everyone who knows has left"
@@ -31,16 +31,10 @@ STALE_YEARS = 5
 RECUR_SCORE = 0.55  # dense cosine above which a later passage takes up a recommendation (all-MiniLM-L6-v2)
 
 
-class Person(Protocol):
+class Person(ExpertLike, Protocol):
     """A who-knows result with the person's id (kmsearch.search.experts.Expert)."""
 
     person_id: str
-    name: str
-    status: str | None
-    unit: str | None
-    role: str | None
-    score: float
-    register_score: float
 
 
 @dataclass(frozen=True)
