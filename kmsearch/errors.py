@@ -22,6 +22,14 @@ class ModelMismatchError(IndexError_):
     """The index was built with another embedding model than the one configured."""
 
 
+class DamagedIndexError(IndexError_):
+    """The live manifest or generation is damaged (truncated, deleted, emptied); the message names the fix."""
+
+
+class DiskFullError(KmsearchError):
+    """No space was left where the index is written; the message names the disk and the index."""
+
+
 class IndexLockedError(IndexError_):
     """Another ingest holds the index's write lock."""
 

@@ -9,6 +9,7 @@ words on both, and no caller ever sees a traceback.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +61,9 @@ def describe(exc: BaseException) -> ErrorInfo:
         return ErrorInfo(409, "busy", str(exc))
     if isinstance(exc, IndexError_):
         return ErrorInfo(503, "index_unavailable", str(exc))
+    if isinstance(exc, sqlite3.DatabaseError):  # a generation's catalogue never changes: it was damaged
+        return ErrorInfo(503, "index_unavailable", f"the index's catalogue cannot be read ({exc}); see "
+                         "/api/v1/health for what is damaged, and run `kmsearch repair` or ingest again")
     if isinstance(exc, KmsearchError):
         return ErrorInfo(500, "internal_error", str(exc))
     return ErrorInfo(500, "internal_error", UNEXPECTED)
@@ -75,6 +79,8 @@ def _invalid(errors: list[Any]) -> ErrorInfo:
 
 def is_unexpected(exc: BaseException) -> bool:
     """True for a bug rather than a refusal: worth a traceback in the service log."""
+    if isinstance(exc, sqlite3.DatabaseError):
+        return True  # worth its traceback too: what broke, and where
     return describe(exc).status == 500 and not isinstance(exc, (ApiError, KmsearchError))
 
 

@@ -42,8 +42,8 @@ def load_secret(settings: Settings) -> str:
     if settings.session_secret:
         return settings.session_secret
     path = secret_path(settings.index_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # O_EXCL: two services never race
     except FileExistsError:
         if path.stat().st_mode & 0o077:
@@ -53,6 +53,9 @@ def load_secret(settings: Settings) -> str:
         if len(secret) < 32:
             raise InvalidParameterError(f"{path}: session secret is too short; delete the file to make a new one")
         return secret
+    except OSError as exc:  # a read-only folder: the secret must come from elsewhere
+        raise InvalidParameterError(f"cannot keep the session secret at {path} ({exc.strerror or exc}); make "
+                                    "that folder writable, copy the file there, or set session_secret") from exc
     secret = secrets.token_urlsafe(32)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(secret + "\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -14,7 +15,9 @@ from typing import Any
 from kmsearch.config import Settings
 from kmsearch.errors import IndexLockedError, KmsearchError
 from kmsearch.index.embed import Embedder
-from kmsearch.index.store import MANIFEST, Index
+from kmsearch.index.files import atomic_write_json
+from kmsearch.index.manifest import MANIFEST
+from kmsearch.index.store import Index
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,11 @@ class IndexHolder:
         except FileNotFoundError:
             return None
         return (st.st_ino, st.st_mtime_ns)
+
+    def forget(self) -> None:
+        """Drop the open generation (found damaged): the next request opens the index again."""
+        with self._lock:
+            self._index, self._stamp = None, None
 
     def current(self) -> Index:
         stamp = self._manifest_stamp()
@@ -67,13 +75,45 @@ class Job:
         }
 
 
+JOBS_FILE = "jobs.json"  # in the index folder, outside the generations: the history outlives a restart
+KEEP_JOBS = 20  # the newest; each holds its ingest report (every file's outcome)
+
+
 class Jobs:
-    """Re-index jobs run one at a time in a background thread; the index's own lock guards other writers."""
+    """Re-index jobs run one at a time in a background thread; the index's own lock guards other writers. Their
+    history is kept in `<index>/jobs.json`, so a job's report is there after a restart; one that was running
+    when the service stopped reads as failed, saying so. Nothing is written until a job starts, so a
+    read-only index is served as well (its history then lives in memory only, with a warning)."""
 
     def __init__(self, holder: IndexHolder):
         self.holder = holder
-        self.jobs: dict[str, Job] = {}
+        self.path = Path(holder.settings.index_dir) / JOBS_FILE
         self._lock = threading.Lock()
+        self.jobs: dict[str, Job] = self._load()
+
+    def _load(self) -> dict[str, Job]:
+        try:
+            saved = json.loads(self.path.read_text(encoding="utf-8"))["jobs"]
+            jobs = {j["id"]: Job(**j) for j in saved}
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("%s: job history unreadable (%s); it starts again empty", self.path, exc)
+            return {}
+        for job in jobs.values():
+            if job.status in ("queued", "running"):
+                job.status, job.finished = "failed", job.finished or time.time()
+                job.error = "the service stopped before this job finished; start the re-index again"
+        return jobs
+
+    def _save(self) -> None:
+        with self._lock:
+            newest = sorted(self.jobs.values(), key=lambda j: j.started)[-KEEP_JOBS:]
+            self.jobs = {j.id: j for j in newest}
+            try:
+                atomic_write_json(self.path, {"jobs": [j.to_json() for j in newest]})
+            except OSError as exc:
+                log.warning("%s: job history not saved (%s); it is kept until the service stops", self.path, exc)
 
     def running(self) -> Job | None:
         return next((j for j in self.jobs.values() if j.status in ("queued", "running")), None)
@@ -84,6 +124,7 @@ class Jobs:
                 raise IndexLockedError(f"re-index job {self.running().id} is still running")
             job = Job(uuid.uuid4().hex[:12], paths)
             self.jobs[job.id] = job
+        self._save()
         threading.Thread(target=self._run, args=(job,), daemon=True, name=f"reindex-{job.id}").start()
         return job
 
@@ -91,6 +132,7 @@ class Jobs:
         from kmsearch.ingest.pipeline import ingest
 
         job.status = "running"
+        self._save()
         try:
             report = ingest(job.paths, self.holder.settings, self.holder.embedder)
             job.report = report.to_json()
@@ -102,3 +144,4 @@ class Jobs:
             job.error, job.status = f"unexpected {type(exc).__name__}: {exc}", "failed"
         finally:
             job.finished = time.time()
+            self._save()

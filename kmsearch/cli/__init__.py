@@ -190,6 +190,24 @@ def status(obj: Context, index_dir: Path | None, as_json: bool) -> None:
 
 
 @cli.command()
+@index_option
+@click.pass_obj
+@_run
+def repair(obj: Context, index_dir: Path | None) -> None:
+    """Make the newest whole generation live when the live one is lost or damaged (a torn manifest.json, a
+    deleted generation, a truncated catalogue, a missing dense.faiss), and say which. Every ingest does the same
+    before it starts; the service keeps refusing a damaged generation until one of them has run.
+
+    \b
+    Example:
+        kmsearch repair --index indexes/default
+    """
+    from kmsearch.index.recovery import repair as repair_index
+
+    click.echo(repair_index(obj.settings(index_dir=index_dir).index_dir))
+
+
+@cli.command()
 @click.argument("refs", nargs=-1, required=True)
 @index_option
 @click.pass_obj

@@ -6,10 +6,13 @@ so that each can use it without importing the others.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from pathlib import Path
 from typing import Any
+
+from kmsearch.errors import IndexLockedError
 
 
 def fsync_path(path: Path) -> None:
@@ -37,3 +40,20 @@ def atomic_write_json(path: Path, data: Any) -> None:
     write_json(tmp, data)
     os.replace(tmp, path)
     fsync_path(path.parent)
+
+
+def lock_index(index_dir: Path) -> Any:
+    """Take the index's write lock (one ingest or repair at a time); the open file holds it."""
+    fh = open(Path(index_dir) / ".lock", "a+")  # noqa: SIM115 - the open file is the lock, held past this call
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "another process"
+        fh.close()
+        raise IndexLockedError(f"index {index_dir} is being written by {holder}; wait for that ingest to finish") from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"pid {os.getpid()}")
+    fh.flush()
+    return fh

@@ -19,6 +19,9 @@ A query is analysed once for each language the index holds; the terms, each once
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -72,11 +75,23 @@ class DocFilter:
 
 
 class Lexical:
-    """A generation's BM25 index, read-only."""
+    """A generation's BM25 index, read-only.
+
+    tantivy's reader takes a lock file (`.tantivy-meta.lock`) in the index's folder while it opens the segments,
+    creating it if need be, which fails on a read-only copy with an error about damaged files, and writes into
+    a generation that is never to change. So the reader opens a private folder of symbolic links to the
+    generation's files (made in the system's temporary folder, a few dozen links) where it may put its lock;
+    the files themselves are only read and mapped."""
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.index = _open(folder)
+        links = Path(tempfile.mkdtemp(prefix="kmsearch-bm25-"))
+        # removed with this object; ignore_errors: tantivy's threads may still be putting their lock there
+        weakref.finalize(self, shutil.rmtree, links, True)
+        for path in folder.iterdir():
+            if path.is_file() and path.name not in _LOCK_FILES:
+                os.symlink(path.resolve(), links / path.name)
+        self.index = _open(links)
         self.searcher = self.index.searcher()
         # The languages the index holds passages in: a query is analysed for each (an English-only index: English).
         self.languages = [code for code in analysis.ANALYSES if self.searcher.doc_freq("lang", code) > 0]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kmsearch.config import DEFAULT_MODEL, Settings
-from kmsearch.errors import IndexError_, ModelMismatchError
+from kmsearch.errors import DamagedIndexError, IndexError_, ModelMismatchError
 
 FORMAT_VERSION = 4  # 2: register references and access groups in the catalogue; 3: tantivy BM25, IVF above a size
 # 4: BM25 terms analysed per passage language, and the passage language (`lang`)
@@ -27,12 +27,16 @@ def read_manifest(index_dir: Path, for_writing: bool = False) -> dict[str, Any] 
     also take an older one it knows how to upgrade."""
     path = Path(index_dir) / MANIFEST
     if not path.exists():
+        if any(p.is_dir() for p in Path(index_dir).glob("g[0-9]*")):  # generations without a live one: damaged
+            raise DamagedIndexError(f"{path} is missing")
         return None
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise IndexError_(f"{path}: unreadable manifest ({exc})") from exc
-    version = manifest.get("format_version") if isinstance(manifest, dict) else None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("generation"), str):
+            raise ValueError("no generation named")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        raise DamagedIndexError(f"{path}: unreadable manifest ({exc})") from exc
+    version = manifest.get("format_version")
     if version != FORMAT_VERSION and not (for_writing and version in UPGRADABLE):
         hint = (
             "run `kmsearch ingest` on it once to upgrade it in place" if version in UPGRADABLE

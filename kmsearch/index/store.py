@@ -32,13 +32,13 @@ import numpy as np
 
 from kmsearch import __version__
 from kmsearch.config import Settings
-from kmsearch.errors import IndexError_, IndexLockedError
-from kmsearch.index import dense
+from kmsearch.errors import DamagedIndexError, IndexError_
+from kmsearch.index import dense, recovery
 from kmsearch.index.background import BackgroundEmbedder, cache_id
 from kmsearch.index.cache import EmbeddingCache
 from kmsearch.index.catalog import Catalog, CatalogWriter, connect_writable, copy_catalog, embed_text
 from kmsearch.index.embed import Embedder, make_embedder
-from kmsearch.index.files import atomic_write_json, fsync_path, write_json
+from kmsearch.index.files import atomic_write_json, fsync_path, lock_index, write_json
 from kmsearch.index.manifest import (FORMAT_VERSION, MANIFEST, UPGRADABLE, index_model, read_manifest,
                                      resolve_model_setting)
 from kmsearch.index import lexical as lexical_index
@@ -76,18 +76,26 @@ class Index:
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Index:
+        """Open the live generation, reading only (nothing is written into the index folder, so a read-only
+        copy can be served). A lost or torn top manifest falls back to the newest whole generation, with a
+        warning; a damaged live generation is refused with the fix (see `recovery`)."""
         index_dir = Path(settings.index_dir)
-        manifest = read_manifest(index_dir)
+        manifest = recovery.live_manifest(index_dir)
         if manifest is None:
             raise IndexError_(f"no index at {index_dir}: run `kmsearch ingest PATH --index {index_dir}` first")
         settings = resolve_model_setting(settings, manifest)
         gen = index_dir / manifest["generation"]
-        try:
-            catalog = Catalog.open(gen / "catalog.sqlite")
-            faiss_index = dense.load(gen / "dense.faiss", settings.ivf_nprobe)
-            lexical = Lexical.load(gen / "lexical")
-        except (OSError, RuntimeError, sqlite3.Error, ValueError) as exc:
-            raise IndexError_(f"{gen}: generation files are missing or damaged ({exc})") from exc
+        problem = recovery.generation_problem(gen, manifest)
+        if problem is None:
+            try:
+                catalog = Catalog.open(gen / "catalog.sqlite")
+                faiss_index = dense.load(gen / "dense.faiss", settings.ivf_nprobe)
+                lexical = Lexical.load(gen / "lexical")
+            except (OSError, RuntimeError, sqlite3.Error, ValueError) as exc:
+                problem = f"its files are damaged ({exc})"
+        if problem is not None:
+            hint = recovery.repair_hint(index_dir, (FORMAT_VERSION,), damaged=gen.name)
+            raise DamagedIndexError(f"{gen}: {problem}; {hint}")
         embedder = embedder or make_embedder(settings)
         index_model(settings, manifest, embedder.model_id)
         return cls(index_dir, manifest, catalog, faiss_index, lexical, embedder, settings)
@@ -95,6 +103,11 @@ class Index:
     @property
     def generation(self) -> str:
         return str(self.manifest["generation"])
+
+    def problem(self) -> str | None:
+        """Why this open generation can no longer answer (its files deleted, its catalogue truncated or emptied
+        behind the service's back), or None; a fresh look at the files, as /health takes on every call."""
+        return recovery.generation_problem(self.directory / self.generation, self.manifest)
 
     def close(self) -> None:
         self.catalog.close()
@@ -123,7 +136,7 @@ class IndexWriter:
         self.index_dir.mkdir(parents=True, exist_ok=True)
         self._lock_fh = self._lock()
         try:
-            self.previous = read_manifest(self.index_dir, for_writing=True)
+            self.previous = recovery.recover_for_writing(self.index_dir)
             self.settings = resolve_model_setting(settings, self.previous)
         except Exception:
             self._unlock()
@@ -136,6 +149,16 @@ class IndexWriter:
             raise
         self.progress = progress
         self.derive = tuple(derive)
+        try:
+            self._start_generation()
+        except BaseException:  # a full disk while copying the catalogue, say: the lock must not stay held
+            if hasattr(self, "tmp"):
+                shutil.rmtree(self.tmp, ignore_errors=True)
+            self._unlock()
+            raise
+
+    def _start_generation(self) -> None:
+        """The next generation's folder, starting as a copy of the live one."""
         number = (int(self.previous["generation"][1:]) if self.previous else 0) + 1
         self.name = f"g{number:06d}"
         self._cleanup_stale()
@@ -156,26 +179,12 @@ class IndexWriter:
         self.catalog = CatalogWriter(connect_writable(self.tmp / "catalog.sqlite"))
         self._next_id = self.catalog.next_chunk_id()
         self._pending: list[int] = []  # chunk ids added in this generation
-        self._embedding = BackgroundEmbedder(self.settings, self.embedder, progress)  # embeds them as they come
+        self._embedding = BackgroundEmbedder(self.settings, self.embedder, self.progress)  # embeds them as they come
         self.changed = self._lexical_from_scratch
 
     # --- locking ---------------------------------------------------------------------------------------------
     def _lock(self) -> Any:
-        fh = open(self.index_dir / ".lock", "a+")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            fh.close()
-            raise IndexLockedError(
-                f"index {self.index_dir} is being written by {holder}; wait for that ingest to finish"
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}")
-        fh.flush()
-        return fh
+        return lock_index(self.index_dir)
 
     def _unlock(self) -> None:
         if self._lock_fh:

@@ -28,6 +28,7 @@ from kmsearch.errors import describe_os_error
 from kmsearch.index.embed import Embedder
 from kmsearch.index.catalog import Catalog, CatalogWriter
 from kmsearch.index.files import atomic_write_json
+from kmsearch.index.recovery import is_disk_full, stop_when_disk_full
 from kmsearch.index.store import Derivation, IndexWriter
 from kmsearch import files as safe
 from kmsearch.ingest.chunk import Chunker
@@ -171,7 +172,14 @@ def ingest(
     Files are extracted in worker processes under `settings.limits` (see `kmsearch.ingest.workers`) while this
     process chunks and writes the ones already extracted; unchanged files never reach a worker. With
     `settings.ray`, extraction and embedding run on that Ray cluster instead, and the index is written here.
+    A full disk stops it at once with one DiskFullError naming the disk and the index.
     """
+    with stop_when_disk_full(settings.index_dir):
+        return _ingest(paths, settings, embedder, show_progress)
+
+
+def _ingest(paths: Iterable[str | Path], settings: Settings, embedder: Embedder | None, show_progress: bool
+            ) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport(limits=settings.limits)
     roots, files, owners = _walk_roots(paths, report)
@@ -306,6 +314,8 @@ def _store_extracted(writer: IndexWriter, chunker: Chunker, job: _Job, extracted
             outcome.status, outcome.chunks = _store(writer, chunker, doc, job.previous, job.size, job.mtime)
             outcome.doc_id, outcome.pages, outcome.warnings = doc.doc_id, len(doc.pages), list(doc.warnings)
         except Exception as exc:  # a bug on one odd document must not stop the batch
+            if is_disk_full(exc):  # but a full disk must: every later file would fail the same way
+                raise
             log.exception("unexpected error on %s", outcome.path)
             _failed(outcome, f"unexpected {type(exc).__name__}: {exc}", job.previous)
     outcome.seconds = round(extracted.seconds + time.perf_counter() - started, 3)

@@ -14,7 +14,9 @@ from kmsearch import __version__
 from kmsearch.api import service
 from kmsearch.api.deps import HolderDep, require_key_for_metrics
 from kmsearch.api.schemas import Health
-from kmsearch.errors import KmsearchError
+from kmsearch.errors import DamagedIndexError, KmsearchError
+from kmsearch.index.recovery import repair_hint
+from kmsearch.index.manifest import FORMAT_VERSION
 
 router = APIRouter(prefix=service.API, tags=["service"])
 
@@ -43,11 +45,21 @@ class Metrics:
 @router.get("/health", operation_id="health", response_model=Health,
             summary="Liveness and the generation being served")
 def health(holder: HolderDep) -> Health:
+    """ok only when the index can answer: its files are there and its catalogue, read afresh, holds what its
+    manifest counts (a catalogue emptied or truncated behind the service's back answers 503 with the fix, as
+    every search then does, rather than ok while they fail)."""
     try:
-        generation = holder.current().generation
+        index = holder.current()
+    except DamagedIndexError:
+        raise  # 503, naming the fix
     except KmsearchError:
-        generation = None
-    return Health(status="ok" if generation else "no_index", generation=generation, version=__version__)
+        return Health(status="no_index", generation=None, version=__version__)
+    problem = index.problem()
+    if problem is not None:
+        holder.forget()  # the next request reopens, and is refused with the fix until the index is repaired
+        hint = repair_hint(index.directory, (FORMAT_VERSION,), damaged=index.generation)
+        raise DamagedIndexError(f"{index.directory / index.generation}: {problem}; {hint}")
+    return Health(status="ok", generation=index.generation, version=__version__)
 
 
 @router.get("/metrics", operation_id="metrics", response_class=Response, response_model=None,
