@@ -120,3 +120,20 @@ def test_keys_add_list_revoke(tmp_path):
     assert again.exit_code == 1 and "no active key" in again.output
     bad = runner.invoke(cli, ["keys", "add", "x", "--group", "a b", "--index", index])
     assert bad.exit_code == 1 and "group names cannot" in bad.output
+
+
+def test_eval_experts_scores_an_ingested_index_against_a_judged_folder(run, indexed, tmp_path):
+    judged = tmp_path / "judged"
+    judged.mkdir()
+    (judged / "who_knows_topics.tsv").write_text(
+        "topic_id\tsplit\tquery\nt1\ttune\tmobile service units in rural wards\nt2\theldout\tEDRMS pilot\n")
+    (judged / "who_knows.qrels.trec").write_text("t1 0 lerato-dlamini 2\nt2 0 pieter-van-der-merwe 2\n")
+    (judged / "people.tsv").write_text(
+        "person_id\tname\taliases\tevidence\trole\nlerato-dlamini\tLerato Dlamini\tMs Dlamini;L. Dlamini\t\tpresenter\n"
+        "pieter-van-der-merwe\tPieter van der Merwe\t\t\tauthor\n")
+    result = run("eval", "experts", "--index", str(indexed), "--judged", str(judged), "--json")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    assert scores["tune"]["top3_topics"] == "1/1" and scores["topics"]["t1"]["top3"][0] == "lerato-dlamini"
+    assert set(scores) >= {"all", "tune", "heldout"}
+    assert "needs --judged" in run("eval", "experts", "--index", str(indexed)).output

@@ -476,3 +476,45 @@ def test_a_name_and_id_only_a_restricted_document_gives_are_not_shown(people_cor
 def test_nonsense_finds_no_one(people_index):
     assert who_knows(people_index, "xqzv blorft wibble") == []
     assert who_knows(people_index, "records disposal")  # a real topic still does
+
+
+@pytest.mark.parametrize("text, name, role", [
+    ("Signed:\n/s/ Will Hobert December 2, 2020", "Will Hobert", "author"),
+    ("I, Will Hobert, as the Chair of the Illinois Finance Authority, hereby make the following determination.",
+     "Will Hobert", "chair"),
+    ("Persons needing special accommodations should contact Mari Money at the Authority by calling (312) 651-1319.",
+     "Mari Money", "contact"),
+    ("e. Amy Geiss to Supervisory Certificate Series June 4, 2019.\nf. Andrew Heffron to Ohio's 2019 Opiate and Other "
+     "Drug conference June 10-11, 2019 - Columbus.", "Andrew Heffron", "delegate"),
+    ("Appearances For the appellant: P Pauw with him U R D Mansingh Instructed by: State Attorney", "P Pauw",
+     "presenter"),
+    ("Present Councillors D Richardson (Chair), S Linsley Clerk J Connelly Mr L Page as Broadband Representative",
+     "Mr L Page", "attendee"),
+])
+def test_roles_found_in_the_real_corpus_tune_groups(text, name, role):
+    found = {(m.name, m.role): m for m in page_mentions(text, 1)}
+    assert (name, role) in found and found[(name, role)].certain, sorted(found)
+
+
+@pytest.mark.parametrize("text", [
+    "I. Call to Order & Roll Call II. Review of the Minutes",
+    "The Department of Higher Education and Training funds the colleges.",
+    "Trade and International Relations were discussed; the Body Corporate met; Asia Pacific members joined.",
+])
+def test_agenda_items_and_organisations_are_not_people(text):
+    assert not [m for m in page_mentions(text, 1) if m.certain], page_mentions(text, 1)
+
+
+def test_the_member_named_beside_the_subject_earns_the_passage_not_every_name_in_it():
+    """A table of requested statements names many members; the one beside the subject raised it."""
+    from kmsearch.search.experts import _closeness
+    from kmsearch.search.snippets import query_stems
+
+    text = ("1. Death of Mr. Eric Tanui while in police custody at Solai Police Base Hon. Samuel Gachobe, MP (Subukia) "
+            "Administration and Internal Security 2. Incidents of insecurity in Tinderet, Nandi County Hon. Cynthia "
+            "Muge, MP (Nandi County) 3. Status of water connectivity in Ijara Hon. Abdi Ali Abdi, MP (Ijara) Blue "
+            "Economy, Water and Irrigation")
+    close = _closeness(text, {"gachobe": {"Gachobe"}, "muge": {"Muge"}, "abdi": {"Abdi"}, "absent": {"Nobody"}},
+                       query_stems("death in police custody at Solai"))
+    assert set(close) == {"gachobe", "muge", "abdi"}  # only the people the passage names
+    assert close["gachobe"] > 2 * max(close["muge"], close["abdi"])

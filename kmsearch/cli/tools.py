@@ -55,12 +55,17 @@ def eval_beir(obj: Context, folder: Path, modes: tuple[str, ...], fusion: str | 
 
 
 @eval_group.command("experts")
-@click.option("--corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+@click.option("--corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="BEIR-style corpus.jsonl; metadata.authors lists each document's people.")
-@click.option("--topics", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
-              help="topic-id<TAB>text per line.")
-@click.option("--qrels", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
-              help="TREC qrels: topic-id 0 person grade.")
+@click.option("--topics", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="topic-id<TAB>text per line (with --corpus).")
+@click.option("--qrels", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="TREC qrels: topic-id 0 person grade (with --corpus).")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Score an index already ingested (e.g. from ../shared/corpus-real) instead of a corpus.")
+@click.option("--judged", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="With --index: a judged folder (who_knows_topics.tsv with splits, who_knows.qrels.trec, "
+                   "people.tsv), e.g. tests/data/judged/real.")
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Scratch index, kept for the next run [default: indexes/eval/experts-<corpus folder>].")
 @model_option
@@ -68,16 +73,40 @@ def eval_beir(obj: Context, folder: Path, modes: tuple[str, ...], fusion: str | 
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 @_run
-def eval_experts(obj: Context, corpus: Path, topics: Path, qrels: Path, workdir: Path | None, model: str | None,
-                 quiet: bool, as_json: bool) -> None:
-    """Index a corpus with authors, rank people for each topic, print MAP, MRR and P@5.
+def eval_experts(obj: Context, corpus: Path | None, topics: Path | None, qrels: Path | None, index_dir: Path | None,
+                 judged: Path | None, workdir: Path | None, model: str | None, quiet: bool, as_json: bool) -> None:
+    """Rank people for each judged topic; print MAP, MRR and P@5 (a corpus) or, per split, MAP, MRR, P@3 and
+    the topics with a right person in the top three (an ingested index and a judged folder).
 
-    Unjudged people are left out of each ranking, not counted wrong.
+    With --corpus, the corpus is indexed into a scratch index first, and unjudged people are left out of each
+    ranking. With --index, every person returned counts, unjudged ones as wrong; judged people are matched by
+    id or by a compatible form of their name (people.tsv).
 
     \b
     Example:
         kmsearch eval experts --corpus corpus.jsonl --topics topics.tsv --qrels qrels.trec
+        kmsearch eval experts --index indexes/corpus-real --judged tests/data/judged/real
     """
+    from kmsearch.errors import InvalidParameterError
+
+    if index_dir is not None:
+        if judged is None or corpus is not None:
+            raise InvalidParameterError("--index needs --judged FOLDER, and takes no --corpus")
+        from kmsearch.eval.judged import evaluate_judged
+        from kmsearch.index.store import Index
+
+        results = evaluate_judged(Index.open(obj.settings(index_dir=index_dir, model=model)), judged)
+        if as_json:
+            click.echo(json.dumps(results, indent=2))
+            return
+        click.echo(f"{'split':<10}{'topics':>8}{'MAP':>10}{'MRR':>10}{'P@3':>10}{'top 3':>10}")
+        for split in [k for k in results if k != "topics"]:
+            r = results[split]
+            click.echo(f"{split:<10}{r['topics']:>8}{r['map']:>10.4f}{r['mrr']:>10.4f}{r['precision@3']:>10.4f}"
+                       f"{r['top3_topics']:>10}")
+        return
+    if corpus is None or topics is None or qrels is None:
+        raise InvalidParameterError("give --corpus, --topics and --qrels, or --index and --judged")
     from kmsearch.eval.experts import evaluate_corpus
 
     workdir = workdir or Path("indexes/eval") / f"experts-{corpus.resolve().parent.name}"

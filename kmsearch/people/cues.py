@@ -21,7 +21,8 @@ _CUES: tuple[tuple[str, str], ...] = (
      r"|corresponding author|research team|researchers?|research by|minutes taken by|minute taker|recorded by"
      r"|interview conducted by|from|signed|signature"), "author"),
     ((r"presented by|facilitated by|facilitators?|presenters?|speakers?|guest speakers?|panel(?:lists?)?|panelists?"
-     r"|moderators?|moderated by|keynote(?: speaker)?"), "presenter"),
+     r"|moderators?|moderated by|keynote(?: speaker)?"
+     r"|for the (?:appellants?|respondents?|applicants?|defendants?|plaintiffs?|state|accused)"), "presenter"),
     ((r"contact persons?|contacts?|enquiries|queries|point of contact|government point of contact|agency contact"
      r"|for (?:further|more) information(?:,)? contact|further information"), "contact"),
     (r"delegation|delegates|members of the delegation", "delegate"),
@@ -64,6 +65,12 @@ _ADDRESSED = re.compile(r"(?:to ask|asked) the\s+(?:Deputy\s+)?(?:Minister|Presi
                         r"[^:\n]{0,80}?[,:]?\s*$", re.IGNORECASE)  # "... to ask the Minister of Health, Dr X"
 _DEGREE = re.compile(r"^,?\s*(?:MPH|PhD|Ph\.D\.|MD|MS|MSc|MA|MBA|ScD|DrPH|DPhil|RN|BSc|BA|LLB|LLM|FRS|MBChB)\b")
 _PRESIDING_POSTS = ("Chair", "Chairperson", "Chairman", "Chairwoman")
+_SIGNED = re.compile(r"(?:^|\s)/s/\s*$")
+_PRESIDING_AS = re.compile(r"^,?\s*(?:as\s+)?(?:the\s+)?(?:Chair|Chairperson|Chairman|Chairwoman)\s+of\b")
+_CONTACT_VERB = re.compile(r"\b(?:should|please|may|can|must|to)\s+(?:contact|call|e-?mail)\s+$", re.IGNORECASE)
+_TRAVEL = re.compile(r"^\s+to\s+(?:attend\s+|present\s+at\s+)?[^\n]{0,90}?\b(?:conference|summit|training|workshop"
+                     r"|symposium|convention|course|series|meeting)s?\b", re.IGNORECASE)
+_LIST_START = re.compile(r"(?:^|\n)\s*[a-z0-9]{1,2}[.)]\s*$")
 
 
 def cue_role(cue: str) -> str:
@@ -150,4 +157,12 @@ def role_marks(text: str, start: int, end: int, name: str, post: str, page: int 
         marks.add("addressee")
     if page is not None and page <= 2 and start < 1500 and _DEGREE.match(after):
         marks.add("author")
+    if _SIGNED.search(before):
+        marks.add("author")  # "/s/ Will Hobert": signed it
+    if _PRESIDING_AS.match(after):
+        marks.add("chair")  # "I, Will Hobert, as the Chair of the Authority"
+    if _CONTACT_VERB.search(before):
+        marks.add("contact")  # "... should contact Mari Money at the Authority by calling ..."
+    if _TRAVEL.match(after) and _LIST_START.search(before):
+        marks.add("delegate")  # a board's travel approvals: "f. Andrew Heffron to Ohio's 2019 Opiate conference"
     return marks

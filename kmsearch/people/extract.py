@@ -24,7 +24,7 @@ the reasons for them are in brackets):
 - **attendee** [0.4]: "Present:", "In attendance:", "Attendees:", "Present Councillors ...";
 - **addressee** [0.35, this page only: answers for the portfolio, may know little of the question]: the
   Minister a written question is put to, when named ("... to ask the Minister of Health, Dr X");
-- **file_author** [0.3: the author property of a file whose text never names them is often the clerk who typed
+- **file_author** [0.1: the author property of a file whose text never names them is often the clerk who typed
   it]: a file-property author not found in the text;
 - **mentioned** [0.25]: any other person named, and "Apologies:", "Approved by:", "Reviewed by:", "To:", "Copy:".
 
@@ -51,11 +51,11 @@ from kmsearch.people.person import ner_model, verdicts
 from kmsearch.people.scan import Span, names, organisation_heads, place_phrases, split_run
 
 ROLES = cues.ROLES
-EXTRACTOR_VERSION = 2  # bump when extraction changes: `link` then re-reads stored pages of older documents
+EXTRACTOR_VERSION = 4  # bump when extraction changes: `link` then re-reads stored pages of older documents
 _TIME_SLOT = re.compile(r"\b\d{1,2}[:h.]\d{2}\s*[-–—]\s*\d{1,2}[:h.]\d{2}\b")
 _ACRONYM = re.compile(r"(?<![\w])[A-Z][a-z]{1,3}[A-Z](?![\w])")
 # between two listed names: punctuation, "and", or the list's plural post ("Present Councillors D Richardson")
-_SEPARATOR = re.compile(r"^[\s,;&•·*()\-–]*(?:(?:Councillors|Cllrs|Members|Commissioners|Trustees)\s+)?(?:and\s+)?"
+_SEPARATOR = re.compile(r"^[\s,;&•·*()\-–]*(?:(?:Councillors|Cllrs|Members|Commissioners|Trustees)\s+)?(?:and\s+|with (?:him|her)\s+)?"
                         r"[\s,;&•·*()\-–]*$")
 _DESIGNATION_WORD = r"(?:[A-Z][\w&.'’-]*|of|and|for|the|in|to)"
 _DESIGNATION_TAIL = re.compile(r"^[\s,(]*" + _DESIGNATION_WORD + r"(?:[\s:]+" + _DESIGNATION_WORD + r")*"

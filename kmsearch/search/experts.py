@@ -33,8 +33,11 @@ from kmsearch.index.store import Index
 from kmsearch.people.names import parse_name, slug
 from kmsearch.search.filters import Filters
 from kmsearch.search.hybrid import Searcher, checked_query
+from kmsearch.index.stems import stem_words
 from kmsearch.search.snippets import make_snippet, query_stems
 from kmsearch.types import PersonRecord
+
+_WORD = re.compile(r"\w+")
 
 # The part a document gives a person (kmsearch.people.extract says how each is found), and why it weighs what it does:
 ROLE_WEIGHTS = {
@@ -49,13 +52,16 @@ ROLE_WEIGHTS = {
     "mover": 0.45,        # proposed or seconded the resolution (this page only)
     "attendee": 0.4,      # was there
     "addressee": 0.35,    # the Minister a question is put to: answers for it, may know little of it (this page only)
-    "file_author": 0.3,   # a file's author property the text never names: often the clerk who typed it
+    "file_author": 0.1,   # a file's author property the text never names: often the clerk who typed it
     "mentioned": 0.25,    # named, nothing more (this page only)
 }
 # Roles that hold for every page of the document; the others count only on the page that gives them.
 DOCUMENT_ROLES = ("author", "presenter", "contact", "delegate", "clerk", "chair", "councillor", "attendee",
                   "file_author")
-IN_PASSAGE_BONUS = 1.0
+IN_PASSAGE_BONUS = 3.0  # tuned on the tune split of tests/data/judged/real (docs/benchmarks.md)
+PROXIMITY_WORDS = 8.0  # the in-passage bonus falls by e for every this many words between the name and the topic
+CLOSENESS_FLOOR = 0.2
+PASSAGE_SHARE = 0.5  # how the bonus is split among the people a passage names: 1/n**PASSAGE_SHARE
 PASSAGES = 60
 RANK_DECAY = 10.0
 HALF_LIFE_YEARS = 5.0
@@ -200,6 +206,7 @@ def who_knows(index: Index, query: str, k: int = 10, groups: Groups = None, evid
     # all of it, each of twelve speakers in a programme a twelfth.
     mass = {d: max(1.0, sum(ROLE_WEIGHTS[r] for r in roles.values())) for d, roles in doc_roles.items()}
     credit: dict[str, _Credit] = defaultdict(_Credit)
+    topic_stems = query_stems(topic) - _EXTRA_STOP
     for rank, (chunk_id, _) in enumerate(ranked):
         row = chunks.get(chunk_id)
         if row is None:
@@ -208,18 +215,21 @@ def who_knows(index: Index, query: str, k: int = 10, groups: Groups = None, evid
         weight = math.exp(-rank / RANK_DECAY) * _recency(docs[doc_id].date, newest)
         on_page = named.get((doc_id, page), {})
         roles_here = page_roles.get((doc_id, page), {})
+        # The people the passage itself names share its bonus, as a document's people share its mass: the one
+        # person an agenda item names earns it all, each of forty senators in a division list a fortieth.
+        closeness = _closeness(text, {pid: {s for s in map(_surname, names) if s} for pid, names in on_page.items()},
+                               topic_stems)
+        in_passage = set(closeness)
         for person_id in doc_roles.get(doc_id, {}).keys() | on_page.keys():
             role = max((r for r in (doc_roles.get(doc_id, {}).get(person_id), roles_here.get(person_id)) if r),
                        key=ROLE_WEIGHTS.__getitem__, default="mentioned")
             assoc = ROLE_WEIGHTS[role] / mass.get(doc_id, 1.0)
-            names = on_page.get(person_id, set())
-            if names and any(s and re.search(rf"\b{re.escape(s)}\b", text) for s in map(_surname, names)):
-                assoc += IN_PASSAGE_BONUS
+            if person_id in in_passage:
+                assoc += IN_PASSAGE_BONUS * closeness[person_id] / len(in_passage) ** PASSAGE_SHARE
             contribution = weight * assoc
             credit[person_id].score += contribution
             credit[person_id].evidence.append((contribution, chunk_id, role))
 
-    topic_stems = query_stems(topic) - _EXTRA_STOP
     # Only the register people who share a word with the topic, not the whole skills register
     skilled = catalog.people_with_terms(topic_stems)
     people = catalog.people(None if skilled is None else sorted(set(credit) | set(skilled)))
@@ -261,6 +271,27 @@ def who_knows(index: Index, query: str, k: int = 10, groups: Groups = None, evid
             person.skills, c.register, phone,
         ))
     return experts
+
+
+def _closeness(text: str, surnames: dict[str, set[str]], topic: set[str]) -> dict[str, float]:
+    """For each person the passage names (by surname), how near the name stands to the topic's words:
+    exp(-distance / PROXIMITY_WORDS) at the nearest pair, CLOSENESS_FLOOR when the passage has none of them.
+    In a table of questions or statements, the member named beside the subject is the one who raised it."""
+    words = [m.group() for m in _WORD.finditer(text)]
+    lowered = [w.lower() for w in words]
+    hits = [i for i, s in enumerate(stem_words(lowered)) if s in topic]
+    out: dict[str, float] = {}
+    for person_id, names in surnames.items():
+        firsts = {n.split()[0].lower() for n in names}
+        at = [i for i, w in enumerate(lowered) if w in firsts]
+        if not at:
+            continue
+        if not hits:
+            out[person_id] = CLOSENESS_FLOOR
+            continue
+        distance = min(abs(i - j) for i in at for j in hits)
+        out[person_id] = max(CLOSENESS_FLOOR, math.exp(-distance / PROXIMITY_WORDS))
+    return out
 
 
 def _on_topic(topic: set[str], text: str) -> bool:
