@@ -70,12 +70,13 @@ def precision(rows: list[dict[str, str]]) -> dict[str, object]:
     return {"precision": round(counts["P"] / len(judged), 4) if judged else None, "judged": len(judged)} | counts
 
 
-def draw(index: Index, n: int, seed: int = 14) -> list[dict[str, str]]:
-    """n people at random, each shown by one mention (a certain one on a page where there is one)."""
+def draw(index: Index, n: int, seed: int = 14, leave_out: frozenset[str] = frozenset()) -> list[dict[str, str]]:
+    """n people at random, each shown by one mention (a certain one on a page where there is one), leaving out
+    the people `leave_out` names (those an earlier sample's index already had)."""
     paths, mentions = _linked(index)
     by_person: dict[str, list] = defaultdict(list)
     for m in mentions:
-        if m.page is not None and m.source == "text":
+        if m.page is not None and m.source == "text" and m.person_id not in leave_out:
             by_person[m.person_id].append(m)
     people = sorted(by_person)
     random.Random(seed).shuffle(people)
@@ -92,20 +93,28 @@ def main() -> None:
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--draw", type=int, default=0, help="write a new precision sample of this many people")
     parser.add_argument("--sample", type=Path, default=JUDGED / "precision_people.tsv")
+    parser.add_argument("--new-since", type=Path, default=None,
+                        help="with --draw: only people this older index of the same folder did not have")
+    parser.add_argument("--also", type=Path, nargs="*", default=[JUDGED / "precision_people_added.tsv"],
+                        help="further judged samples to score")
     args = parser.parse_args()
     index = Index.open(Settings.load(index_dir=args.index))
     if args.draw:
         with open(args.sample, "w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, FIELDS, delimiter="\t", lineterminator="\n")
             writer.writeheader()
-            writer.writerows(draw(index, args.draw))
+            old = frozenset()
+            if args.new_since:
+                old = frozenset(Index.open(Settings.load(index_dir=args.new_since)).catalog.people(None))
+            writer.writerows(draw(index, args.draw, leave_out=old))
         print(f"wrote {args.draw} people to judge to {args.sample}")
         return
     with open(JUDGED / "recall_people.tsv", encoding="utf-8", newline="") as fh:
         result = {"recall": recall(index, list(csv.DictReader(fh, delimiter="\t")))}
-    if args.sample.exists():
-        with open(args.sample, encoding="utf-8", newline="") as fh:
-            result["precision"] = precision(list(csv.DictReader(fh, delimiter="\t")))
+    for sample in (args.sample, *args.also):
+        if sample.exists():
+            with open(sample, encoding="utf-8", newline="") as fh:
+                result[f"precision ({sample.name})"] = precision(list(csv.DictReader(fh, delimiter="\t")))
     print(json.dumps(result, indent=2))
 
 

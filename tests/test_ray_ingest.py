@@ -374,7 +374,9 @@ def test_a_task_that_never_answers_is_cancelled_with_its_extraction(cluster, tmp
     settings = Settings(index_dir=tmp_path / "index", ocr=False, extract_timeout_s=600, ray=cluster.wait())
     with RayCluster(settings.ray):
         with RayExtractionPool(settings) as pool:
-            pool.backstop_s = 8.0  # far below what extract_timeout_s allows: the task is as good as lost
+            # far below what extract_timeout_s allows: the task is as good as lost; long enough for a loaded
+            # machine to start the task's worker (at 8 s a busy 2-core VM sometimes had not, and left no pid file)
+            pool.backstop_s = 20.0
             first = list(pool.map(hostile.slow_extract, [(slow, "s"), (fine, "f")]))
             pidfiles = list(cluster.worker_tmp.glob("kmsearch-ray-*/worker-*.pid"))
             assert len(pidfiles) == 1  # left by the hanging extraction process, on the cluster
@@ -382,7 +384,7 @@ def test_a_task_that_never_answers_is_cancelled_with_its_extraction(cluster, tmp
             assert _gone(extraction)  # killed with the task's worker
             second = list(pool.map(extract, [(fine, "f")]))  # a fresh task clears the killed worker's folder
     assert [(p, t, e.reason) for p, t, e in first] == [
-        (slow, "s", "no answer from the Ray cluster within 8 s; its task was cancelled"), (fine, "f", None)]
+        (slow, "s", "no answer from the Ray cluster within 20 s; its task was cancelled"), (fine, "f", None)]
     assert first[1][2].document.path == str(fine) and second[0][2].document.path == str(fine)
     assert not pidfiles[0].parent.exists()
 

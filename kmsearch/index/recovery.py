@@ -89,7 +89,8 @@ def generation_problem(folder: Path, manifest: dict[str, Any]) -> str | None:
     """What keeps a generation from answering, or None when it is whole."""
     if not folder.is_dir():
         return "its folder is missing"
-    missing = [name for name in STORES if not (folder / name).is_file()]
+    stores = STORES if manifest.get("format_version", 3) >= 3 else STORES[:2]  # format 2 had no BM25 files
+    missing = [name for name in stores if not (folder / name).is_file()]
     if missing:
         return f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing"
     return catalogue_problem(folder / "catalog.sqlite", manifest.get("counts", {}).get("documents"))

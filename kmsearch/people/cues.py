@@ -43,6 +43,7 @@ _BY_CUE = re.compile(r"^\W{0,3}(?P<cue>prepared by|compiled by|written by|presen
                      r"|present|in attendance|councillors)\s+(?=[A-Z])", re.IGNORECASE | re.MULTILINE)
 _ANYWHERE_CUE = re.compile(
     r"(?P<cue>prepared (?:on|in) [^\n:]{3,40}? by|(?:moved|seconded|proposed) by|chaired by|moderated by"
+    r"|(?:study|report|research|survey) (?:commissioned|completed|conducted|undertaken) by"
     r"|for (?:further|more) information[^\n:.]{0,40}?,? contact|point of contact(?: contracting officer)?"
     r"|(?-i:Present)(?=\s+(?:Councillors|Cllrs|Members|Commissioners|Trustees)\b))"  # minutes set in one paragraph
     r"\s+(?=[A-Z(])", re.IGNORECASE)
@@ -75,8 +76,8 @@ _LIST_START = re.compile(r"(?:^|\n)\s*[a-z0-9]{1,2}[.)]\s*$")
 
 def cue_role(cue: str) -> str:
     cue = " ".join(cue.lower().split())
-    if cue.startswith("prepared ") and cue.endswith(" by"):
-        return "author"
+    if (cue.startswith("prepared ") or cue.split()[0] in ("study", "report", "research", "survey")) and cue.endswith(" by"):
+        return "author"  # "Study commissioned by Ebrahim Boomgaard - Research Director"
     if re.match(r"(?:moved|seconded|proposed) by", cue):
         return "mover"
     if re.match(r"for (?:further|more) information|point of contact", cue):

@@ -48,10 +48,10 @@ from kmsearch.people import cues
 from kmsearch.people.details import Details, details
 from kmsearch.people.names import compatible, fold, parse_name
 from kmsearch.people.person import ner_model, verdicts
-from kmsearch.people.scan import Span, names, organisation_heads, place_phrases, split_run
+from kmsearch.people.scan import Span, designations, names, organisation_heads, place_phrases, split_run
 
 ROLES = cues.ROLES
-EXTRACTOR_VERSION = 4  # bump when extraction changes: `link` then re-reads stored pages of older documents
+EXTRACTOR_VERSION = 6  # bump when extraction changes: `link` then re-reads stored pages of older documents
 _TIME_SLOT = re.compile(r"\b\d{1,2}[:h.]\d{2}\s*[-–—]\s*\d{1,2}[:h.]\d{2}\b")
 _ACRONYM = re.compile(r"(?<![\w])[A-Z][a-z]{1,3}[A-Z](?![\w])")
 # between two listed names: punctuation, "and", or the list's plural post ("Present Councillors D Richardson")
@@ -135,10 +135,77 @@ def _stated(text: str, span: Span, beside: Details, verdict: str) -> bool:
     return verdict == "person" and (post_after or bool(beside.email or beside.phone) or _labelled(text, span))
 
 
+# What people do in minutes and reports: "Guy Heelis was invited to speak", "Mr Page reported", "David Bellsham, Simon
+# Craig and Alan Wood have provided the technical knowledge"; and what is done to them: "thanked Guy Heelis for".
+_ACTS_AFTER = re.compile(
+    r"^[ \t]+(?:(?:also|then|kindly)[ \t]+)?(?:reported|said|stated|explained|spoke|replied|responded|volunteered|"
+    r"thanked|confirmed|advised|informed|agreed|offered|suggested|proposed|asked|welcomed|introduced|chaired|"
+    r"outlined|updated|expressed|recommended)\b"
+    r"|^[ \t]+(?:has|have|had|was|were)[ \t]+(?:kindly[ \t]+|also[ \t]+)?(?:provided|invited|presented|attended|"
+    r"joined|agreed|offered|volunteered|reported|spoken|asked)\b")
+_ACTED_ON = re.compile(r"\b(?:thanked|thank|thanks to|welcomed|invited|congratulated)\s+$", re.IGNORECASE)
+_DETERMINED = re.compile(r"\b(?:the|a|an|this|that|these|those|any|various|our|its|their)\s+$", re.IGNORECASE)
+_LIST_JOIN = re.compile(r"^[ \t]*(?:,|&|and|,[ \t]*and)[ \t]*$")
+_THANKED_FOR = re.compile(r"^\s+for\b")
+
+
+def _acts(text: str, span: Span, spans: list[Span]) -> bool:
+    """An untitled name in running text is a person when it does what people do, or is thanked or welcomed: the
+    name, or the list it ends ("X, Y and Z have provided"), stands before such a verb, or follows "thanked"
+    ("thank Martin Nicholson for the painting, John Parr for the refurbishment and ...")."""
+    if _table_or_heading(text, span):
+        return False
+    before = text[max(0, span.start - 40):span.start]
+    if _DETERMINED.search(before):
+        return False  # "the Hamburg Base reported", "any of the Key Personnel proposed"
+    if _ACTED_ON.search(before):
+        return True
+    if _THANKED_FOR.match(text[span.end:span.end + 10]):
+        prev = [s for s in spans if s.end <= span.start and span.start - s.end < 80]
+        if prev and _ACTED_ON.search(text[max(0, prev[-1].start - 40):prev[-1].start]) is None:
+            return _acts(text, prev[-1], spans) if _THANKED_FOR.match(text[prev[-1].end:prev[-1].end + 10]) else False
+        return bool(prev)
+    following = [s for s in spans if s.start >= span.end]
+    here = span
+    while True:  # walk to the end of the list this name opens
+        if _ACTS_AFTER.match(text[here.end:here.end + 60]):
+            return True
+        nxt = following[0] if following else None
+        if nxt is None or not _LIST_JOIN.match(text[here.end:nxt.start]):
+            return False  # "Any Other Business Mr Bellsham reported": no list, another name
+        here, following = nxt, following[1:]
+
+
+def _post_ahead(text: str, end: int) -> bool:
+    """A post written right after the name without a comma, as speaker slides do: "Moira Downey Interim Director",
+    "Lauren Phegley Research Data Engineer" (up to three words, then a post's head word)."""
+    after = text[end:end + 80]
+    if not after[:1].isspace() or "\n" in after[:2]:
+        return False
+    for raw in after.split()[:4]:
+        word = raw.rstrip(",;:.")
+        if word in designations():
+            return True
+        if not re.fullmatch(r"[A-Z][a-z][\w-]*", raw):  # a post's words: capitalised, unpunctuated, not initials
+            return False
+    return False
+
+
+def _trim_post(text: str, span: Span) -> Span:
+    """An untitled name of three or more words whose last word opens the post after it ("Sarah Siddiqui
+    Reproducibility Librarian") gives that word back."""
+    words = span.name.split()
+    if span.titled or len(words) < 3:
+        return span
+    cut = span.end - len(words[-1])
+    return Span(span.start, cut - 1, span.name[: cut - 1 - span.start], False, span.post) if _post_ahead(
+        text, cut - 1) else span
+
+
 def page_mentions(text: str, page: int | None) -> list[Mention]:
     """The people one page of text names."""
     windows = cues.windows(text)
-    spans = [part for span in names(text) for part in (
+    spans = [_trim_post(text, part) for span in names(text) for part in (
         split_run(span) if any(ws <= span.start and span.end <= we for ws, we, _ in windows) else [span])]
     judged = verdicts(text, [(s.start, s.end) for s in spans], ner_model())
     said = {(s.start, s.end): v for s, (v, _) in zip(spans, judged)}
@@ -156,7 +223,7 @@ def page_mentions(text: str, page: int | None) -> list[Mention]:
         titled = span.titled or bool(span.post)
         # an untitled name in running text is a person when the text states their post or their address beside it
         # ("Lance T. Gant, Director, ...", "... email: x@y") and the model, where there is one, does not disagree
-        stated = _stated(text, span, beside, said[(span.start, span.end)])
+        stated = _stated(text, span, beside, said[(span.start, span.end)]) or _acts(text, span, spans)
         if any(ss <= span.start and span.end <= se for ss, se in slots):
             # a programme's speakers carry a title or initials; bare capitalised pairs in a timetable are topics
             add(span, "presenter", titled or stated or bool(re.match(r"[A-Z]\.", span.name)), beside)

@@ -127,6 +127,8 @@ def _scan_name(text: str, start: int, titled: bool) -> tuple[int, str, str] | No
     if titled and into_organisation and len(words) >= 3:  # "Dr. Peter Randolph Physical Biochemistry Facility"
         second = [i for i, (k, _, _) in enumerate(tokens) if k == "word"][1]
         tokens = tokens[:second + 1]
+    elif titled and stopped_by in organisation_heads() and len(words) == 2 and tokens[0][0] == "initial":
+        tokens = tokens[:-1]  # "Clerk Mrs J Todd Eden District Councillor": Eden names the district
     if tokens[0][0] == "particle" and not titled:
         return None
     if not titled and tokens[0][0] != "initial" and len(words) < 2:
