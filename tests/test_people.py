@@ -490,6 +490,13 @@ def test_nonsense_finds_no_one(people_index):
      "presenter"),
     ("Present Councillors D Richardson (Chair), S Linsley Clerk J Connelly Mr L Page as Broadband Representative",
      "Mr L Page", "attendee"),
+    ("Guy Heelis was invited to speak and provided a brief history.", "Guy Heelis", "mentioned"),
+    ("the Councillors would like to thank Martin Nicholson for the painting, John Parr for the refurbishment and "
+     "Gwennie Thomlinson for bringing it to the council's attention", "Gwennie Thomlinson", "mentioned"),
+    ("David Bellsham, Simon Craig and Alan Wood have provided the technical knowledge.", "David Bellsham", "mentioned"),
+    ("Tracer Study\nStudy commissioned by Ebrahim Boomgaard - Research Director", "Ebrahim Boomgaard", "author"),
+    ("Present Councillors D Richardson (Chair) and P Moran Clerk Mrs J Todd Eden District Councillor A Armstrong",
+     "Mrs J Todd", "clerk"),
 ])
 def test_roles_found_in_the_real_corpus_tune_groups(text, name, role):
     found = {(m.name, m.role): m for m in page_mentions(text, 1)}
@@ -500,9 +507,13 @@ def test_roles_found_in_the_real_corpus_tune_groups(text, name, role):
     "I. Call to Order & Roll Call II. Review of the Minutes",
     "The Department of Higher Education and Training funds the colleges.",
     "Trade and International Relations were discussed; the Body Corporate met; Asia Pacific members joined.",
+    "16.07.13 - Any Other Business Mr Bellsham reported the network is growing.",  # only Mr Bellsham
+    "On 2 November 1964 the Hamburg Base reported that a source claimed it. Phase One provided examples.",
+    "Moira Downey Interim Director, Research Facilitation Service. Water Madam Speaker.",  # a post alone proves nothing
 ])
 def test_agenda_items_and_organisations_are_not_people(text):
-    assert not [m for m in page_mentions(text, 1) if m.certain], page_mentions(text, 1)
+    certain = [m.name for m in page_mentions(text, 1) if m.certain]
+    assert certain in ([], ["Mr Bellsham"]), certain
 
 
 def test_the_member_named_beside_the_subject_earns_the_passage_not_every_name_in_it():
