@@ -529,3 +529,29 @@ def test_the_member_named_beside_the_subject_earns_the_passage_not_every_name_in
                        query_stems("death in police custody at Solai"))
     assert set(close) == {"gachobe", "muge", "abdi"}  # only the people the passage names
     assert close["gachobe"] > 2 * max(close["muge"], close["abdi"])
+
+
+def test_register_candidates_are_bounded_and_the_rarest_skills_come_first(tmp_path, embedder):
+    """With a large register, who-knows reads a bounded number of register people: those holding every topic
+    word first, then those holding the rarer ones; a word most of the register holds finds no one by itself."""
+    from kmsearch.index.store import Index as Idx
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "note.txt").write_text("A note on nothing in particular.", encoding="utf-8")
+    rows = [f"Person{i:03d} Common{i:03d},Unit,Officer,,records policy,,,active\n" for i in range(60)]
+    rows += ["Thabo Rareskill,Unit,Officer,,stormwater policy,,,active\n",
+             "Lerato Halfway,Unit,Officer,,stormwater drains,,,active\n"]
+    write_registers(corpus, "".join(rows))
+    settings = Settings(index_dir=tmp_path / "index", model="fake-hash-256")
+    ingest([corpus], settings, embedder)
+    catalog = Idx.open(settings, embedder).catalog
+    people = catalog.people(None)
+    name = {pid: p.name for pid, p in people.items()}
+    from kmsearch.search.snippets import query_stems
+
+    ranked = [name[p] for p in catalog.people_with_terms(query_stems("stormwater policy"), limit=5)]
+    assert ranked == ["Thabo Rareskill", "Lerato Halfway"]  # "policy" alone, held by nearly all, finds no one
+    assert len(catalog.people_with_terms(query_stems("records policy"), limit=10)) == 10
+    experts = who_knows(Idx.open(settings, embedder), "who knows about stormwater policy?")
+    assert experts[0].name == "Thabo Rareskill"

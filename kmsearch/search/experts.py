@@ -67,6 +67,7 @@ RANK_DECAY = 10.0
 HALF_LIFE_YEARS = 5.0
 RECENCY_FLOOR = 0.5
 SKILL_WEIGHT = 2.0
+REGISTER_CANDIDATES = 200  # register people scored a request, those sharing the topic's rarest words
 _QUESTION = re.compile(
     r"^\s*(?:who(?:\s+(?:here|else))?\s+(?:knows|know|can\s+(?:tell|help)(?:\s+(?:me|us))?|has\s+(?:experience|"
     r"worked)|worked|is\s+(?:an?\s+)?(?:expert|specialist))|(?:find\s+)?(?:an?\s+)?(?:expert|people)s?)"
@@ -231,7 +232,7 @@ def who_knows(index: Index, query: str, k: int = 10, groups: Groups = None, evid
             credit[person_id].evidence.append((contribution, chunk_id, role))
 
     # Only the register people who share a word with the topic, not the whole skills register
-    skilled = catalog.people_with_terms(topic_stems)
+    skilled = catalog.people_with_terms(topic_stems, limit=REGISTER_CANDIDATES)
     people = catalog.people(None if skilled is None else sorted(set(credit) | set(skilled)))
     for person_id, person in people.items():
         match = skill_match(topic_stems, person)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import math
 import sqlite3
 from pathlib import Path
 from typing import Iterator, NamedTuple
@@ -49,6 +50,9 @@ class ChunkSpan(NamedTuple):
 
 def _marks(items: list[object] | set[object] | dict[object, object]) -> str:
     return ",".join("?" * len(items))
+
+
+COMMON_SHARE = 0.2  # a skill stem held by more of the register than this is too common to find candidates by
 
 
 class Catalog:
@@ -261,17 +265,66 @@ class Catalog:
             rows = self._conn.execute(f"SELECT * FROM people WHERE person_id IN ({_marks(person_ids)})", person_ids)
         return {row["person_id"]: records.person(row) for row in rows}
 
-    def people_with_terms(self, stems: set[str]) -> list[str] | None:
-        """Register people whose skills, trainings, qualifications, post or unit share a stem with `stems`; None
-        for a generation written before that index existed (the caller then reads every register person)."""
+    def _register_size(self) -> int:
+        """How many register people there are (a generation never changes, so it is counted once)."""
+        if getattr(self, "_register_people", None) is None:
+            self._register_people = self._conn.execute(
+                "SELECT COUNT(*) FROM people WHERE in_register = 1").fetchone()[0] or 1
+        return self._register_people
+
+    def people_with_terms(self, stems: set[str], limit: int | None = None) -> list[str] | None:
+        """Register people whose skills, trainings, qualifications, post or unit share a stem with `stems`, best
+        first, at most `limit`; None for a generation written before that index existed (the caller then reads
+        every register person).
+
+        Each shared stem weighs log(1 + people / people with it). With 100,000 register rows a common word
+        ("compliance", held by a third of them) would have every request read tens of thousands of rows, so
+        the candidates are the people who share one of the rarer stems (held by at most COMMON_SHARE of the
+        register), and a common stem only adds its weight to them, looked up person by person. Only when every
+        stem is common are the people holding them read in full."""
         if not stems:
             return []
+        ordered = sorted(stems)
         try:
-            rows = self._conn.execute(
-                f"SELECT DISTINCT person_id FROM person_terms WHERE stem IN ({_marks(list(stems))})", sorted(stems))
-            return [r[0] for r in rows]
+            total = self._register_size()
+            df = {stem: self._stem_people(stem) for stem in ordered}
         except sqlite3.OperationalError:
             return None
+        weights = {stem: math.log(1 + total / n) for stem, n in df.items() if n}
+        if not weights:
+            return []
+        by_rarity = sorted(weights, key=lambda s: (df[s], s))
+        found: list[str] = []
+        if limit and len(by_rarity) > 1:
+            # First the people who hold every stem: read the rarest stem's holders until `limit` of them hold
+            # the others too (each looked up by its key), which stops early when the topic is a common skill.
+            others = " AND ".join("EXISTS (SELECT 1 FROM person_terms x WHERE x.stem = ? AND x.person_id = t.person_id)"
+                                  for _ in by_rarity[1:])
+            found = [r[0] for r in self._conn.execute(
+                f"SELECT t.person_id FROM person_terms t WHERE t.stem = ? AND {others} ORDER BY t.person_id LIMIT ?",
+                [*by_rarity, limit])]
+            if len(found) >= limit:
+                return found
+        rare = [s for s in weights if df[s] <= COMMON_SHARE * total] or list(weights)
+        common = [s for s in weights if s not in rare]
+        values = ",".join("(?, ?)" for _ in rare)
+        extra = "".join(" + (EXISTS (SELECT 1 FROM person_terms x WHERE x.stem = ? AND x.person_id = c.person_id)) * ?"
+                        for _ in common)
+        sql = (f"WITH w(stem, weight) AS (VALUES {values}), c AS (SELECT t.person_id, SUM(w.weight) AS score "
+               f"FROM person_terms t JOIN w USING (stem) GROUP BY t.person_id) "
+               f"SELECT person_id FROM c ORDER BY score{extra} DESC, person_id" + (" LIMIT ?" if limit else ""))
+        args = [x for s in rare for x in (s, weights[s])] + [x for s in common for x in (s, weights[s])]
+        ranked = [r[0] for r in self._conn.execute(sql, args + ([limit + len(found)] if limit else []))]
+        return list(dict.fromkeys(found + ranked))[:limit] if limit else ranked
+
+    def _stem_people(self, stem: str) -> int:
+        """How many register people hold `stem` (counted once per generation and stem)."""
+        cache = self.__dict__.setdefault("_stem_df", {})
+        if stem not in cache:
+            if len(cache) > 50_000:
+                cache.clear()
+            cache[stem] = self._conn.execute("SELECT COUNT(*) FROM person_terms WHERE stem = ?", (stem,)).fetchone()[0]
+        return cache[stem]
 
     def person_aliases(self) -> dict[str, str]:
         """alias -> person_id for every recorded form of a name (what keeps ids stable across generations)."""
