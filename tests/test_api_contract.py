@@ -56,11 +56,12 @@ def test_json_field_names_are_as_documented(service):
     """Typed responses keep exactly the field names the service answered before they were typed."""
     _, _, client = service
     found = client.get("/api/v1/search", params={"q": "EDRMS file plan records"}).json()
-    assert set(found) == {"query", "mode", "page", "k", "total", "generation", "hits"}
+    assert set(found) == {"query", "mode", "page", "k", "total", "generation", "hits", "query_id"}
     assert set(found["hits"][0]) == {"doc_id", "path", "title", "type", "date", "language", "page", "heading",
                                      "snippet", "score", "passages"}
     assert set(found["hits"][0]["passages"][0]) == {"page", "heading", "snippet", "score"}
     people = client.get("/api/v1/who-knows", params={"q": "knowledge management strategy committee"}).json()
+    assert set(people) == {"query", "people", "query_id"}
     assert set(people["people"][0]) == {"id", "name", "aliases", "unit", "role", "email", "phone", "status",
                                         "score", "at_risk", "evidence", "skills"}
     assert set(people["people"][0]["evidence"][0]) == {"doc_id", "path", "title", "page", "role", "snippet"}

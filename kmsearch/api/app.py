@@ -26,6 +26,7 @@ from kmsearch.api.keys import KeyStore, keys_path
 from kmsearch.api.routes import admin, documents, health, people, search, where
 from kmsearch.api.sessions import Sessions
 from kmsearch.api.state import IndexHolder, Jobs
+from kmsearch.api.usage import Usage
 from kmsearch.config import Settings
 from kmsearch.index.embed import Embedder
 
@@ -44,6 +45,8 @@ def create_app(settings: Settings, open_mode: bool = False, embedder: Embedder |
     app.state.jobs = Jobs(holder)
     app.state.keys = KeyStore(keys_path(settings.index_dir))
     app.state.sessions = Sessions(settings, app.state.keys)
+    app.state.usage = Usage.for_settings(settings)
+    app.router.add_event_handler("shutdown", app.state.usage.close)
 
     install_error_handlers(app, render_page=pages.render_error)
     health.Metrics().install(app)

@@ -20,6 +20,7 @@ from kmsearch.api.keys import ApiKey
 from kmsearch.api.security import SAFE_METHODS
 from kmsearch.api.service import Caller
 from kmsearch.api.sessions import SESSION_COOKIE
+from kmsearch.api.usage import Usage
 from kmsearch.api.state import IndexHolder, Jobs
 from kmsearch.index.store import Index
 
@@ -114,9 +115,14 @@ def get_jobs(request: Request) -> Jobs:
     return request.app.state.jobs
 
 
+def get_usage(request: Request) -> Usage:
+    return request.app.state.usage
+
+
 CallerDep = Annotated[Caller, Depends(get_caller)]
 PageCallerDep = Annotated[Caller | None, Depends(caller_or_none)]
 LibrarianDep = Annotated[Caller, Depends(require_librarian)]
 IndexDep = Annotated[Index, Depends(get_index)]
 HolderDep = Annotated[IndexHolder, Depends(get_holder)]
 JobsDep = Annotated[Jobs, Depends(get_jobs)]
+UsageDep = Annotated[Usage, Depends(get_usage)]

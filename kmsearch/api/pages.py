@@ -21,7 +21,8 @@ from markupsafe import Markup
 from starlette.datastructures import QueryParams
 
 from kmsearch.api import service
-from kmsearch.api.deps import PageCallerDep, get_index
+from kmsearch.api.deps import PageCallerDep, get_index, get_usage
+from kmsearch.api.usage import Usage
 from kmsearch.api.errors import ErrorInfo, describe, is_unexpected
 from kmsearch.api.schemas import FilterParams, Location, SearchParams, WhereIsParams, WhoKnowsParams
 from kmsearch.api.service import Caller
@@ -67,7 +68,7 @@ def _sign_in_first(request: Request) -> Response:
     return RedirectResponse("/signin?" + urlencode({"next": str(request.url.path)}), status_code=303)
 
 
-Run = Callable[[Caller, Index, str, QueryParams], dict[str, Any]]
+Run = Callable[[Caller, Index, str, QueryParams, Usage], dict[str, Any]]
 
 
 def _tab(request: Request, caller: Caller | None, tab: str, template: str, run: Run) -> Response:
@@ -78,7 +79,7 @@ def _tab(request: Request, caller: Caller | None, tab: str, template: str, run: 
     q = params.get("q", "").strip()
     context: dict[str, Any] = {"tab": tab, "q": q, "params": dict(params), "doc_types": DOC_TYPES}
     try:
-        context |= run(caller, get_index(request), q, params)
+        context |= run(caller, get_index(request), q, params, get_usage(request))
     except Exception as exc:  # every error answers through the one mapping, as in the API
         if is_unexpected(exc):
             log.error("unhandled error on %s", request.url.path, exc_info=exc)
@@ -95,21 +96,28 @@ def search_params(q: str, params: QueryParams) -> SearchParams:
     return SearchParams.model_validate(data)
 
 
-def _search(caller: Caller, index: Index, q: str, params: QueryParams) -> dict[str, Any]:
+def _search(caller: Caller, index: Index, q: str, params: QueryParams, usage: Usage) -> dict[str, Any]:
     if not q:
         return {"hits": [], "total": 0, "facets": {}, "selected_types": []}
     checked = search_params(q, params)
-    found, counts = service.run_search_with_facets(caller, index, checked)
+    found, counts = service.run_search_with_facets(caller, index, checked, usage)
     return {"hits": found.hits, "total": found.total, "facets": counts.model_dump(),
-            "selected_types": checked.type or []}
+            "selected_types": checked.type or [], "query_id": found.query_id,
+            "first_rank": (checked.page - 1) * checked.k + 1}
 
 
-def _who(caller: Caller, index: Index, q: str, params: QueryParams) -> dict[str, Any]:
-    return {"people": service.run_who_knows(caller, index, WhoKnowsParams(q=q)).people if q else []}
+def _who(caller: Caller, index: Index, q: str, params: QueryParams, usage: Usage) -> dict[str, Any]:
+    if not q:
+        return {"people": []}
+    found = service.run_who_knows(caller, index, WhoKnowsParams(q=q), usage)
+    return {"people": found.people, "query_id": found.query_id}
 
 
-def _where(caller: Caller, index: Index, q: str, params: QueryParams) -> dict[str, Any]:
-    return {"documents": service.run_where_is(caller, index, WhereIsParams(q=q)).documents if q else []}
+def _where(caller: Caller, index: Index, q: str, params: QueryParams, usage: Usage) -> dict[str, Any]:
+    if not q:
+        return {"documents": []}
+    found = service.run_where_is(caller, index, WhereIsParams(q=q), usage)
+    return {"documents": found.documents, "query_id": found.query_id}
 
 
 @router.get("/")
@@ -131,7 +139,10 @@ def where_is_page(request: Request, caller: PageCallerDep) -> Response:
 def document_page(request: Request, doc_id: str, caller: PageCallerDep) -> Response:
     if caller is None:
         return _sign_in_first(request)
-    doc = service.get_document(caller, get_index(request), doc_id)  # errors render through render_error
+    params = request.query_params
+    rank = params.get("rank", "")
+    doc = service.get_document(caller, get_index(request), doc_id, get_usage(request),  # errors: render_error
+                               (params.get("query_id") or "")[:64] or None, int(rank) if rank.isdigit() else None)
     return render(request, "document.html", tab="", doc=doc, page=request.query_params.get("page"))
 
 

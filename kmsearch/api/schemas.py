@@ -122,6 +122,7 @@ class SearchResult(Out):
     total: int = Field(description="Documents found that this key may read, over all pages.")
     generation: str
     hits: list[SearchHit]
+    query_id: str | None = Field(None, description="This request's id in the query log; pass it back with the rank as `query_id` and `rank` when opening a result (None with the log off).")
 
 
 class FacetCounts(Out):
@@ -167,6 +168,7 @@ class Person(Out):
 class WhoKnowsResult(Out):
     query: str
     people: list[Person]
+    query_id: str | None = Field(None, description="This request's id in the query log; pass it back with the rank as `query_id` and `rank` when opening a result (None with the log off).")
 
 
 def _none(value: Any) -> bool:
@@ -208,6 +210,7 @@ class LocatedDocument(Out):
 class WhereIsResult(Out):
     query: str
     documents: list[LocatedDocument]
+    query_id: str | None = Field(None, description="This request's id in the query log; pass it back with the rank as `query_id` and `rank` when opening a result (None with the log off).")
 
 
 class PageText(Out):

@@ -36,6 +36,7 @@ from kmsearch.api.schemas import (
     WhoKnowsResult,
 )
 from kmsearch.api.state import IndexHolder, Jobs
+from kmsearch.api.usage import Usage
 from kmsearch.errors import InvalidParameterError, KmsearchError
 from kmsearch.index.store import Index
 from kmsearch.search import Filters, Searcher
@@ -91,12 +92,23 @@ def _search(index: Index, params: SearchParams, filters: Filters) -> tuple[Searc
     return result, set(doc_ids)
 
 
-def run_search(caller: Caller, index: Index, params: SearchParams) -> SearchResult:
+def _logged_search(usage: Usage | None, caller: Caller, params: SearchParams, result: SearchResult) -> SearchResult:
+    if usage is None:
+        return result
+    query_id = usage.asked("search", caller, params.q, mode=params.mode, filters=params.model_dump(
+        exclude={"q", "mode", "page", "k", "passages", "fusion"}, exclude_none=True), results=result.total,
+        top_score=result.hits[0].score if result.hits else None, shown=[h.doc_id for h in result.hits],
+        page=params.page)
+    return result.model_copy(update={"query_id": query_id})
+
+
+def run_search(caller: Caller, index: Index, params: SearchParams, usage: Usage | None = None) -> SearchResult:
     """Topic search: one page of documents with their best passages; `total` counts what the caller may read."""
-    return _search(index, params, _filters(params, caller))[0]
+    return _logged_search(usage, caller, params, _search(index, params, _filters(params, caller))[0])
 
 
-def run_search_with_facets(caller: Caller, index: Index, params: SearchParams) -> tuple[SearchResult, FacetCounts]:
+def run_search_with_facets(caller: Caller, index: Index, params: SearchParams,
+                           usage: Usage | None = None) -> tuple[SearchResult, FacetCounts]:
     """The page's search: `run_search`, plus facet counts over every document found without the type filter, so
     the other types stay choosable."""
     filters = _filters(params, caller)
@@ -105,7 +117,8 @@ def run_search_with_facets(caller: Caller, index: Index, params: SearchParams) -
     if params.type:
         doc_ids = set(Searcher(index).search_page(params.q, 1, 1, params.mode, unfiltered, params.fusion,
                                                   passages=1)[1])
-    return result, FacetCounts(**count_facets(index, filters=unfiltered, doc_ids=doc_ids))
+    facet_counts = FacetCounts(**count_facets(index, filters=unfiltered, doc_ids=doc_ids))
+    return _logged_search(usage, caller, params, result), facet_counts
 
 
 def run_facets(caller: Caller, index: Index, params: FacetParams) -> FacetsResult:
@@ -114,20 +127,27 @@ def run_facets(caller: Caller, index: Index, params: FacetParams) -> FacetsResul
     return FacetsResult(query=params.q, facets=FacetCounts(**counts))
 
 
-def run_who_knows(caller: Caller, index: Index, params: WhoKnowsParams) -> WhoKnowsResult:
+def run_who_knows(caller: Caller, index: Index, params: WhoKnowsParams, usage: Usage | None = None) -> WhoKnowsResult:
     """People ranked for a topic, each with the passages that earned the rank (only ones the caller may read)."""
     from kmsearch.search.experts import who_knows
 
     people = who_knows(index, params.q, k=params.k, groups=caller.groups)
-    return WhoKnowsResult(query=params.q, people=[Person.model_validate(p.to_json()) for p in people])
+    query_id = usage.asked("who-knows", caller, params.q, results=len(people),
+                           top_score=people[0].score if people else None,
+                           shown=list(dict.fromkeys(e.doc_id for p in people for e in p.evidence))) if usage else None
+    return WhoKnowsResult(query=params.q, people=[Person.model_validate(p.to_json()) for p in people],
+                          query_id=query_id)
 
 
-def run_where_is(caller: Caller, index: Index, params: WhereIsParams) -> WhereIsResult:
+def run_where_is(caller: Caller, index: Index, params: WhereIsParams, usage: Usage | None = None) -> WhereIsResult:
     """The documents a description means, with their best pages and where the paper copy is kept."""
     from kmsearch.search.where import where_is
 
     found = where_is(index, params.q, k=params.k, groups=caller.groups)
-    return WhereIsResult(query=params.q, documents=[LocatedDocument.model_validate(d.to_json()) for d in found])
+    documents = [LocatedDocument.model_validate(d.to_json()) for d in found]
+    query_id = usage.asked("where-is", caller, params.q, results=len(documents),
+                           shown=[d.doc_id for d in documents if d.doc_id]) if usage else None
+    return WhereIsResult(query=params.q, documents=documents, query_id=query_id)
 
 
 def readable_document(caller: Caller, index: Index, doc_id: str) -> DocumentRecord:
@@ -138,9 +158,13 @@ def readable_document(caller: Caller, index: Index, doc_id: str) -> DocumentReco
     return doc
 
 
-def get_document(caller: Caller, index: Index, doc_id: str) -> DocumentDetail:
-    """A document's metadata, page texts and register entry (hidden when the entry is restricted from the caller)."""
+def get_document(caller: Caller, index: Index, doc_id: str, usage: Usage | None = None,
+                 query_id: str | None = None, rank: int | None = None) -> DocumentDetail:
+    """A document's metadata, page texts and register entry (hidden when the entry is restricted from the caller).
+    With `usage`, the view is logged (with the result rank it was opened from) and, if restricted, audited."""
     doc = readable_document(caller, index, doc_id)
+    if usage is not None:
+        usage.opened("view", caller, doc, query_id, rank)
     pages = [PageText(number=p.number, text=p.text, ocr=p.ocr) for p in index.catalog.pages(doc_id)]
     register = index.catalog.register_entry(doc.reference, caller.groups) if doc.reference else None
     fields = {k: getattr(doc, k) for k in _DOCUMENT_FIELDS} | {"authors": list(doc.authors)}
@@ -156,7 +180,8 @@ class DocumentFile:
     inline: bool  # shown in the browser (PDFs and images); anything else is saved, never rendered here
 
 
-def get_document_file(caller: Caller, index: Index, doc_id: str) -> DocumentFile:
+def get_document_file(caller: Caller, index: Index, doc_id: str, usage: Usage | None = None,
+                      query_id: str | None = None, rank: int | None = None) -> DocumentFile:
     """The original file of a readable document: only the catalogue's path, never one a user names, and never
     through a symbolic link that leads outside the folder it was ingested from.
 
@@ -176,6 +201,8 @@ def get_document_file(caller: Caller, index: Index, doc_id: str) -> DocumentFile
     else:
         media = MEDIA_TYPES.get(fmt, "application/octet-stream")
     inline = fmt == "pdf" or media.startswith("image/")
+    if usage is not None:
+        usage.opened("download", caller, doc, query_id, rank)
     return DocumentFile(real, media, path.name, inline)
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
+
+from kmsearch.analytics.trail import KEY_ADDED, KEY_REVOKED
 
 from kmsearch.api.keys import ROLES, KeyStore, keys_path
 from kmsearch.cli.common import Context, _run, index_option
@@ -58,7 +61,9 @@ def keys_add(obj: Context, name: str, role: str, groups: tuple[str, ...], index_
     Example:
         kmsearch keys add "HR team" --role reader --group hr
     """
-    key, secret = KeyStore(keys_path(obj.settings(index_dir=index_dir).index_dir)).add(name, role, groups)
+    settings = obj.settings(index_dir=index_dir)
+    key, secret = KeyStore(keys_path(settings.index_dir)).add(name, role, groups)
+    _trail(settings, KEY_ADDED, key.key_id, {"name": name, "role": role, "groups": sorted(key.groups)})
     click.echo(secret)
     click.echo(f"key {key.key_id} ({key.role}; groups: {', '.join(sorted(key.groups)) or 'none'}) — keep the secret safe",
                err=True)
@@ -97,6 +102,23 @@ def keys_revoke(obj: Context, key_id: str, index_dir: Path | None) -> None:
     Example:
         kmsearch keys revoke 3f9a1c2e
     """
-    if not KeyStore(keys_path(obj.settings(index_dir=index_dir).index_dir)).revoke(key_id):
+    settings = obj.settings(index_dir=index_dir)
+    if not KeyStore(keys_path(settings.index_dir)).revoke(key_id):
         raise click.ClickException(f"no active key {key_id!r}")
+    _trail(settings, KEY_REVOKED, key_id, {})
     click.echo(f"revoked {key_id}")
+
+
+def _trail(settings: Any, action: str, target: str, detail: dict[str, Any]) -> None:
+    """Record a key change in the audit trail, as the person at this terminal; a trail that cannot be written
+    is said, and the change stands (it is already made)."""
+    from kmsearch.analytics.trail import AuditTrail, AuditTrailError, cli_actor
+
+    try:
+        trail = AuditTrail.for_settings(settings)
+        try:
+            trail.record(action, cli_actor(), target, detail)
+        finally:
+            trail.close()
+    except AuditTrailError as exc:
+        click.echo(f"warning: {exc}", err=True)

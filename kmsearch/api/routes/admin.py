@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from kmsearch.api import service
-from kmsearch.api.deps import JobsDep, LibrarianDep
+from kmsearch.api.deps import JobsDep, LibrarianDep, UsageDep
 from kmsearch.api.schemas import JobResult, ReindexRequest
 
 router = APIRouter(prefix=f"{service.API}/admin", tags=["admin"])
@@ -15,8 +15,10 @@ router = APIRouter(prefix=f"{service.API}/admin", tags=["admin"])
 
 @router.post("/reindex", operation_id="reindex", response_model=JobResult, status_code=202,
              summary="Start an incremental re-index")
-def reindex(caller: LibrarianDep, jobs: JobsDep, body: ReindexRequest | None = None) -> JobResult:
-    return service.start_reindex(jobs, body.paths if body else None)
+def reindex(caller: LibrarianDep, jobs: JobsDep, usage: UsageDep, body: ReindexRequest | None = None) -> JobResult:
+    job = service.start_reindex(jobs, body.paths if body else None)
+    usage.reindex(caller, job.job.paths, job.job.id)
+    return job
 
 
 @router.get("/jobs/{job_id}", operation_id="getJob", response_model=JobResult,

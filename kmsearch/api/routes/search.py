@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from kmsearch.api import service
-from kmsearch.api.deps import CallerDep, IndexDep
+from kmsearch.api.deps import CallerDep, IndexDep, UsageDep
 from kmsearch.api.schemas import FacetParams, FacetsResult, SearchParams, SearchResult
 
 router = APIRouter(prefix=service.API, tags=["search"])
@@ -15,8 +15,9 @@ router = APIRouter(prefix=service.API, tags=["search"])
 
 @router.get("/search", operation_id="search", response_model=SearchResult,
             summary="Topic search: documents with their best passages")
-def search(caller: CallerDep, index: IndexDep, params: Annotated[SearchParams, Query()]) -> SearchResult:
-    return service.run_search(caller, index, params)
+def search(caller: CallerDep, index: IndexDep, usage: UsageDep,
+           params: Annotated[SearchParams, Query()]) -> SearchResult:
+    return service.run_search(caller, index, params, usage)
 
 
 @router.get("/facets", operation_id="facets", response_model=FacetsResult,
