@@ -155,16 +155,10 @@ def _acts(text: str, span: Span, spans: list[Span]) -> bool:
     ("thank Martin Nicholson for the painting, John Parr for the refurbishment and ...")."""
     if _table_or_heading(text, span):
         return False
-    before = text[max(0, span.start - 40):span.start]
-    if _DETERMINED.search(before):
+    if _DETERMINED.search(text[max(0, span.start - 40):span.start]):
         return False  # "the Hamburg Base reported", "any of the Key Personnel proposed"
-    if _ACTED_ON.search(before):
+    if _thanked(text, span, spans):
         return True
-    if _THANKED_FOR.match(text[span.end:span.end + 10]):
-        prev = [s for s in spans if s.end <= span.start and span.start - s.end < 80]
-        if prev and _ACTED_ON.search(text[max(0, prev[-1].start - 40):prev[-1].start]) is None:
-            return _acts(text, prev[-1], spans) if _THANKED_FOR.match(text[prev[-1].end:prev[-1].end + 10]) else False
-        return bool(prev)
     following = [s for s in spans if s.start >= span.end]
     here = span
     while True:  # walk to the end of the list this name opens
@@ -174,6 +168,17 @@ def _acts(text: str, span: Span, spans: list[Span]) -> bool:
         if nxt is None or not _LIST_JOIN.match(text[here.end:nxt.start]):
             return False  # "Any Other Business Mr Bellsham reported": no list, another name
         here, following = nxt, following[1:]
+
+
+def _thanked(text: str, span: Span, spans: list[Span]) -> bool:
+    """"thanked X", or a later name of its "X for ..., Y for ... and Z for ..." list (each followed by "for")."""
+    here = span
+    while not _ACTED_ON.search(text[max(0, here.start - 40):here.start]):
+        prev = [s for s in spans if s.end <= here.start and here.start - s.end < 80]
+        if not prev or not _THANKED_FOR.match(text[here.end:here.end + 10]):
+            return False
+        here = prev[-1]
+    return True
 
 
 def _post_ahead(text: str, end: int) -> bool:

@@ -29,11 +29,11 @@ from functools import lru_cache
 from typing import Any
 
 from kmsearch.access import Groups
+from kmsearch.index.stems import stem_words
 from kmsearch.index.store import Index
 from kmsearch.people.names import parse_name, slug
 from kmsearch.search.filters import Filters
 from kmsearch.search.hybrid import Searcher, checked_query
-from kmsearch.index.stems import stem_words
 from kmsearch.search.snippets import make_snippet, query_stems
 from kmsearch.types import PersonRecord
 
