@@ -39,7 +39,7 @@ def _relative(path: str) -> str:
 
 def _linked(index: Index) -> tuple[dict[str, str], list]:
     catalog = index.catalog
-    mentions = [m for m in catalog.mentions(linked=True)]
+    mentions = catalog.mentions(linked=True)
     docs = catalog.documents(sorted({m.doc_id for m in mentions}), None)
     return {d: _relative(r.path) for d, r in docs.items()}, mentions
 

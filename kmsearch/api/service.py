@@ -95,7 +95,7 @@ def _search(index: Index, params: SearchParams, filters: Filters) -> tuple[Searc
 def _logged_search(usage: Usage | None, caller: Caller, params: SearchParams, result: SearchResult) -> SearchResult:
     if usage is None:
         return result
-    query_id = usage.asked("search", caller, params.q, mode=params.mode, filters=params.model_dump(
+    query_id = usage.asked("search", caller.key, params.q, mode=params.mode, filters=params.model_dump(
         exclude={"q", "mode", "page", "k", "passages", "fusion"}, exclude_none=True), results=result.total,
         top_score=result.hits[0].score if result.hits else None, shown=[h.doc_id for h in result.hits],
         page=params.page)
@@ -132,7 +132,7 @@ def run_who_knows(caller: Caller, index: Index, params: WhoKnowsParams, usage: U
     from kmsearch.search.experts import who_knows
 
     people = who_knows(index, params.q, k=params.k, groups=caller.groups)
-    query_id = usage.asked("who-knows", caller, params.q, results=len(people),
+    query_id = usage.asked("who-knows", caller.key, params.q, results=len(people),
                            top_score=people[0].score if people else None,
                            shown=list(dict.fromkeys(e.doc_id for p in people for e in p.evidence))) if usage else None
     return WhoKnowsResult(query=params.q, people=[Person.model_validate(p.to_json()) for p in people],
@@ -145,7 +145,7 @@ def run_where_is(caller: Caller, index: Index, params: WhereIsParams, usage: Usa
 
     found = where_is(index, params.q, k=params.k, groups=caller.groups)
     documents = [LocatedDocument.model_validate(d.to_json()) for d in found]
-    query_id = usage.asked("where-is", caller, params.q, results=len(documents),
+    query_id = usage.asked("where-is", caller.key, params.q, results=len(documents),
                            shown=[d.doc_id for d in documents if d.doc_id]) if usage else None
     return WhereIsResult(query=params.q, documents=documents, query_id=query_id)
 
@@ -164,7 +164,7 @@ def get_document(caller: Caller, index: Index, doc_id: str, usage: Usage | None 
     With `usage`, the view is logged (with the result rank it was opened from) and, if restricted, audited."""
     doc = readable_document(caller, index, doc_id)
     if usage is not None:
-        usage.opened("view", caller, doc, query_id, rank)
+        usage.opened("view", caller.key, doc, query_id, rank)
     pages = [PageText(number=p.number, text=p.text, ocr=p.ocr) for p in index.catalog.pages(doc_id)]
     register = index.catalog.register_entry(doc.reference, caller.groups) if doc.reference else None
     fields = {k: getattr(doc, k) for k in _DOCUMENT_FIELDS} | {"authors": list(doc.authors)}
@@ -202,7 +202,7 @@ def get_document_file(caller: Caller, index: Index, doc_id: str, usage: Usage | 
         media = MEDIA_TYPES.get(fmt, "application/octet-stream")
     inline = fmt == "pdf" or media.startswith("image/")
     if usage is not None:
-        usage.opened("download", caller, doc, query_id, rank)
+        usage.opened("download", caller.key, doc, query_id, rank)
     return DocumentFile(real, media, path.name, inline)
 
 

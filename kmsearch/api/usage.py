@@ -20,6 +20,7 @@ from typing import Any
 
 from kmsearch.analytics.querylog import QueryLog
 from kmsearch.analytics.trail import REINDEX, AuditTrail, AuditTrailError
+from kmsearch.api.keys import ApiKey
 from kmsearch.config import Settings
 from kmsearch.types import DocumentRecord
 
@@ -40,18 +41,18 @@ class Usage:
             trail = None
         return cls(QueryLog.for_settings(settings), trail)
 
-    def asked(self, kind: str, caller: Any, query: str, *, mode: str | None = None, filters: Any = None,
+    def asked(self, kind: str, key: ApiKey | None, query: str, *, mode: str | None = None, filters: Any = None,
               results: int = 0, top_score: float | None = None, shown: list[str] | None = None,
               page: int = 1) -> str | None:
         """Log one request; its id, to put in result links (None with the log off)."""
         return self.queries.record(kind, query, mode, filters, results, top_score, results == 0,
-                                   getattr(caller, "key", None), shown or [], page)
+                                   key, shown or [], page)
 
-    def opened(self, kind: str, caller: Any, doc: DocumentRecord, query_id: str | None, rank: int | None) -> None:
+    def opened(self, kind: str, key: ApiKey | None, doc: DocumentRecord, query_id: str | None, rank: int | None) -> None:
         """A readable document was viewed or its file downloaded; restricted ones also go to the audit trail."""
-        self.queries.record_open(kind, doc.doc_id, rank, query_id, getattr(caller, "key", None))
+        self.queries.record_open(kind, doc.doc_id, rank, query_id, key)
         if doc.access_groups:
-            actor = getattr(caller, "key", None) or "open mode"
+            actor = key or "open mode"  # no key: `serve --open`
             if self.trail is None:
                 log.warning("restricted document opened (%s) by %s: %s", kind, getattr(actor, "name", actor),
                             doc.doc_id)
@@ -61,10 +62,10 @@ class Usage:
             except AuditTrailError as exc:
                 log.error("%s", exc)
 
-    def reindex(self, caller: Any, paths: list[str], job_id: str) -> None:
+    def reindex(self, key: ApiKey | None, paths: list[str], job_id: str) -> None:
         if self.trail is not None:
             try:
-                self.trail.record(REINDEX, getattr(caller, "key", None), job_id, {"paths": paths})
+                self.trail.record(REINDEX, key, job_id, {"paths": paths})
             except AuditTrailError as exc:
                 log.error("%s", exc)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from kmsearch.analytics.trail import KEY_ADDED, KEY_REVOKED
+from kmsearch.analytics.trail import KEY_ADDED, KEY_REVOKED, AuditTrail, AuditTrailError, cli_actor
 
 from kmsearch.api.keys import ROLES, KeyStore, keys_path
 from kmsearch.cli.common import Context, _run, index_option
@@ -112,8 +112,6 @@ def keys_revoke(obj: Context, key_id: str, index_dir: Path | None) -> None:
 def _trail(settings: Any, action: str, target: str, detail: dict[str, Any]) -> None:
     """Record a key change in the audit trail, as the person at this terminal; a trail that cannot be written
     is said, and the change stands (it is already made)."""
-    from kmsearch.analytics.trail import AuditTrail, AuditTrailError, cli_actor
-
     try:
         trail = AuditTrail.for_settings(settings)
         try:

@@ -17,7 +17,7 @@ router = APIRouter(prefix=f"{service.API}/admin", tags=["admin"])
              summary="Start an incremental re-index")
 def reindex(caller: LibrarianDep, jobs: JobsDep, usage: UsageDep, body: ReindexRequest | None = None) -> JobResult:
     job = service.start_reindex(jobs, body.paths if body else None)
-    usage.reindex(caller, job.job.paths, job.job.id)
+    usage.reindex(caller.key, job.job.paths, job.job.id)
     return job
 
 

@@ -61,6 +61,9 @@ class Catalog:
 
     def __init__(self, conn: sqlite3.Connection):
         self._conn = conn
+        # Counted once: a generation's catalogue never changes (people_with_terms weighs stems by them)
+        self._register_people: int | None = None
+        self._stem_df: dict[str, int] = {}
 
     @classmethod
     def open(cls, path: Path) -> Catalog:
@@ -267,7 +270,7 @@ class Catalog:
 
     def _register_size(self) -> int:
         """How many register people there are (a generation never changes, so it is counted once)."""
-        if getattr(self, "_register_people", None) is None:
+        if self._register_people is None:
             self._register_people = self._conn.execute(
                 "SELECT COUNT(*) FROM people WHERE in_register = 1").fetchone()[0] or 1
         return self._register_people
@@ -319,7 +322,7 @@ class Catalog:
 
     def _stem_people(self, stem: str) -> int:
         """How many register people hold `stem` (counted once per generation and stem)."""
-        cache = self.__dict__.setdefault("_stem_df", {})
+        cache = self._stem_df
         if stem not in cache:
             if len(cache) > 50_000:
                 cache.clear()
