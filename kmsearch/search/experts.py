@@ -186,50 +186,8 @@ def who_knows(index: Index, query: str, k: int = 10, groups: Groups = None, evid
     # the passages were retrieved under the caller's groups; reading their documents under them too costs nothing
     docs = catalog.documents(list({row.doc_id for row in chunks.values()}), groups)
     chunks = {c: row for c, row in chunks.items() if row.doc_id in docs}
-    newest = catalog.newest_year()
-    doc_roles: dict[str, dict[str, str]] = defaultdict(dict)  # doc -> person -> strongest document-level role
-    named: dict[tuple[str, int], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # (doc, page) -> names
-    page_roles: dict[tuple[str, int], dict[str, str]] = defaultdict(dict)  # (doc, page) -> person -> strongest role
-    for m in catalog.mentions(list(docs), linked=True):
-        person_id = m.person_id or ""
-        weight = ROLE_WEIGHTS.get(m.role, ROLE_WEIGHTS["mentioned"])
-        if m.role in DOCUMENT_ROLES:
-            current = doc_roles[m.doc_id].get(person_id)
-            if current is None or weight > ROLE_WEIGHTS[current]:
-                doc_roles[m.doc_id][person_id] = m.role
-        if m.page is not None:
-            named[(m.doc_id, m.page)][person_id].add(m.name)
-            current = page_roles[(m.doc_id, m.page)].get(person_id)
-            if m.role in ROLE_WEIGHTS and (current is None or weight > ROLE_WEIGHTS[current]):
-                page_roles[(m.doc_id, m.page)][person_id] = m.role
-
-    # A document's association mass is shared among its people (Balog's p(ca|d)): one author of a report gets
-    # all of it, each of twelve speakers in a programme a twelfth.
-    mass = {d: max(1.0, sum(ROLE_WEIGHTS[r] for r in roles.values())) for d, roles in doc_roles.items()}
-    credit: dict[str, _Credit] = defaultdict(_Credit)
     topic_stems = query_stems(topic) - _EXTRA_STOP
-    for rank, (chunk_id, _) in enumerate(ranked):
-        row = chunks.get(chunk_id)
-        if row is None:
-            continue
-        doc_id, page, text = row.doc_id, row.page, row.text
-        weight = math.exp(-rank / RANK_DECAY) * _recency(docs[doc_id].date, newest)
-        on_page = named.get((doc_id, page), {})
-        roles_here = page_roles.get((doc_id, page), {})
-        # The people the passage itself names share its bonus, as a document's people share its mass: the one
-        # person an agenda item names earns it all, each of forty senators in a division list a fortieth.
-        closeness = _closeness(text, {pid: {s for s in map(_surname, names) if s} for pid, names in on_page.items()},
-                               topic_stems)
-        in_passage = set(closeness)
-        for person_id in doc_roles.get(doc_id, {}).keys() | on_page.keys():
-            role = max((r for r in (doc_roles.get(doc_id, {}).get(person_id), roles_here.get(person_id)) if r),
-                       key=ROLE_WEIGHTS.__getitem__, default="mentioned")
-            assoc = ROLE_WEIGHTS[role] / mass.get(doc_id, 1.0)
-            if person_id in in_passage:
-                assoc += IN_PASSAGE_BONUS * closeness[person_id] / len(in_passage) ** PASSAGE_SHARE
-            contribution = weight * assoc
-            credit[person_id].score += contribution
-            credit[person_id].evidence.append((contribution, chunk_id, role))
+    credit = _credit_passages(ranked, chunks, docs, _Roles(catalog, list(docs)), catalog.newest_year(), topic_stems)
 
     # Only the register people who share a word with the topic, not the whole skills register
     skilled = catalog.people_with_terms(topic_stems, limit=REGISTER_CANDIDATES)
@@ -243,7 +201,6 @@ def who_knows(index: Index, query: str, k: int = 10, groups: Groups = None, evid
     best = sorted(((pid, c) for pid, c in credit.items() if c.score > 0 and pid in people),
                   key=lambda kv: (-kv[1].score, people[kv[0]].name))
     aliases = catalog.readable_aliases([pid for pid, _ in best[: 4 * k]], groups)
-    stems = query_stems(topic)
     experts = []
     for person_id, c in best:
         if len(experts) >= k:
@@ -255,16 +212,7 @@ def who_knows(index: Index, query: str, k: int = 10, groups: Groups = None, evid
         if not person.in_register and not readable:
             continue  # only a document the caller may not read names them
         name = person.name if person.in_register else _best_form(readable)
-        shown: list[Evidence] = []
-        for contribution, chunk_id, role in sorted(c.evidence, key=lambda e: (-e[0], e[1])):
-            if len(shown) >= evidence:
-                break
-            row = chunks[chunk_id]
-            doc = docs[row.doc_id]
-            if any(e.doc_id == row.doc_id and e.page == row.page for e in shown):
-                continue
-            shown.append(Evidence(row.doc_id, doc.path, doc.title, row.page, role,
-                                  make_snippet(row.text, stems), contribution))
+        shown = _evidence(c, chunks, docs, query_stems(topic), evidence)
         post, email, phone = _details(catalog, person_id, groups)
         experts.append(Expert(
             _shown_id(person, name), name, tuple(a for a in readable if a != name),
@@ -272,6 +220,76 @@ def who_knows(index: Index, query: str, k: int = 10, groups: Groups = None, evid
             person.skills, c.register, phone,
         ))
     return experts
+
+
+class _Roles:
+    """The people that the documents `doc_ids` name, with their strongest role in each document and on each page."""
+
+    def __init__(self, catalog: Any, doc_ids: list[str]):
+        self.doc: dict[str, dict[str, str]] = defaultdict(dict)  # doc -> person -> strongest document-level role
+        self.named: dict[tuple[str, int], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # page -> names
+        self.page: dict[tuple[str, int], dict[str, str]] = defaultdict(dict)  # (doc, page) -> person -> strongest role
+        for m in catalog.mentions(doc_ids, linked=True):
+            person_id = m.person_id or ""
+            weight = ROLE_WEIGHTS.get(m.role, ROLE_WEIGHTS["mentioned"])
+            if m.role in DOCUMENT_ROLES:
+                current = self.doc[m.doc_id].get(person_id)
+                if current is None or weight > ROLE_WEIGHTS[current]:
+                    self.doc[m.doc_id][person_id] = m.role
+            if m.page is not None:
+                self.named[(m.doc_id, m.page)][person_id].add(m.name)
+                current = self.page[(m.doc_id, m.page)].get(person_id)
+                if m.role in ROLE_WEIGHTS and (current is None or weight > ROLE_WEIGHTS[current]):
+                    self.page[(m.doc_id, m.page)][person_id] = m.role
+
+
+def _credit_passages(ranked: list[tuple[str, float]], chunks: dict[str, Any], docs: dict[str, Any], roles: _Roles,
+                     newest: int | None, topic_stems: set[str]) -> dict[str, _Credit]:
+    """Each person's credit from the retrieved passages: the passage's weight (its rank and age) times the person's
+    association with it (their role in the document, shared among its people, plus a bonus when it names them)."""
+    # A document's association mass is shared among its people (Balog's p(ca|d)): one author of a report gets
+    # all of it, each of twelve speakers in a programme a twelfth.
+    mass = {d: max(1.0, sum(ROLE_WEIGHTS[r] for r in people.values())) for d, people in roles.doc.items()}
+    credit: dict[str, _Credit] = defaultdict(_Credit)
+    for rank, (chunk_id, _) in enumerate(ranked):
+        row = chunks.get(chunk_id)
+        if row is None:
+            continue
+        doc_id, page, text = row.doc_id, row.page, row.text
+        weight = math.exp(-rank / RANK_DECAY) * _recency(docs[doc_id].date, newest)
+        on_page = roles.named.get((doc_id, page), {})
+        roles_here = roles.page.get((doc_id, page), {})
+        # The people the passage itself names share its bonus, as a document's people share its mass: the one
+        # person an agenda item names earns it all, each of forty senators in a division list a fortieth.
+        closeness = _closeness(text, {pid: {s for s in map(_surname, names) if s} for pid, names in on_page.items()},
+                               topic_stems)
+        in_passage = set(closeness)
+        for person_id in roles.doc.get(doc_id, {}).keys() | on_page.keys():
+            role = max((r for r in (roles.doc.get(doc_id, {}).get(person_id), roles_here.get(person_id)) if r),
+                       key=ROLE_WEIGHTS.__getitem__, default="mentioned")
+            assoc = ROLE_WEIGHTS[role] / mass.get(doc_id, 1.0)
+            if person_id in in_passage:
+                assoc += IN_PASSAGE_BONUS * closeness[person_id] / len(in_passage) ** PASSAGE_SHARE
+            contribution = weight * assoc
+            credit[person_id].score += contribution
+            credit[person_id].evidence.append((contribution, chunk_id, role))
+    return credit
+
+
+def _evidence(credit: _Credit, chunks: dict[str, Any], docs: dict[str, Any], stems: set[str],
+              most: int) -> list[Evidence]:
+    """A person's best passages, at most one a page, each with a snippet around the query's words."""
+    shown: list[Evidence] = []
+    for contribution, chunk_id, role in sorted(credit.evidence, key=lambda e: (-e[0], e[1])):
+        if len(shown) >= most:
+            break
+        row = chunks[chunk_id]
+        doc = docs[row.doc_id]
+        if any(e.doc_id == row.doc_id and e.page == row.page for e in shown):
+            continue
+        shown.append(Evidence(row.doc_id, doc.path, doc.title, row.page, role, make_snippet(row.text, stems),
+                              contribution))
+    return shown
 
 
 def _closeness(text: str, surnames: dict[str, set[str]], topic: set[str]) -> dict[str, float]:
