@@ -1,5 +1,5 @@
 """How long the hostile-file corpus (tests/hostile.py) takes to ingest, file by file, and how long line joining
-takes on long text: the times that tests/test_hostile.py used to assert, measured here instead.
+takes on long text: the times that tests/ingest/test_hostile.py used to assert, measured here instead.
 
 Run by hand: PYTHONPATH=. python scripts/bench_hostile.py [--lines 50000]
 

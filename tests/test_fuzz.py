@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 
 from kmsearch.api import create_app
 from kmsearch.ingest.pipeline import ingest

@@ -17,8 +17,8 @@ from kmsearch.index import analysis
 from kmsearch.index.lexical import LexicalWriter, query_terms
 from kmsearch.index.store import FORMAT_VERSION, Index
 from kmsearch.ingest.extract import extract
-from kmsearch.language import agrees, detect_document, detect_passage, normalise
 from kmsearch.ingest.pipeline import ingest
+from kmsearch.language import agrees, detect_document, detect_passage, normalise
 from kmsearch.search import Filters, Searcher
 from kmsearch.search.facets import facets
 

@@ -8,16 +8,7 @@ from kmsearch.index.store import Index
 from kmsearch.ingest.pipeline import ingest
 from kmsearch.registers import check_date, load_documents
 from kmsearch.search import Filters, Searcher
-
-HEADER = "file,reference,title,type,date,building,room,cabinet,shelf,custodian,access_groups,supersedes\n"
-
-
-def write_register(root: Path, rows: str) -> Path:
-    folder = root / "registers"
-    folder.mkdir(exist_ok=True)
-    path = folder / "documents.csv"
-    path.write_text(HEADER + rows, encoding="utf-8")
-    return path
+from tests.helpers import write_register
 
 
 def test_bad_rows_are_named_and_skipped(tmp_path):

@@ -14,8 +14,7 @@ import pytest
 
 from kmsearch.api import create_app
 from kmsearch.ingest.pipeline import ingest
-from tests.test_registers import write_register
-from tests.test_websec import write_hostile_files
+from tests.helpers import write_hostile_files, write_register
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
@@ -39,7 +38,7 @@ def server(tmp_path_factory):
 
     from kmsearch.config import Settings
     from kmsearch.testing import FAKE_MODEL, FakeEmbedder
-    from tests.conftest import write_corpus
+    from tests.helpers import write_corpus
 
     root = tmp_path_factory.mktemp("browser")
     corpus = write_corpus(root / "corpus")

@@ -252,7 +252,7 @@ def test_a_real_full_disk_says_so_once(corpus, settings, embedder, run):
 
 # --- re-index jobs across a restart -------------------------------------------------------------------------
 def test_job_history_survives_a_restart(corpus, settings, embedder):
-    from tests.test_api import wait_for
+    from tests.helpers import wait_for
 
     ingest([corpus], settings, embedder)
     app = create_app(settings, embedder=embedder)

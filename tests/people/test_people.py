@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -22,18 +21,7 @@ from kmsearch.search.experts import topic_of, who_knows
 from kmsearch.search.gaps import register_gaps
 from kmsearch.search.where import where_is
 from tests.fixtures import make_docx
-
-PEOPLE = "name,unit,role,email,skills,qualifications,trainings,status\n"
-EVENTS = "name,start,end,place,participants,report_reference\n"
-DOCS = "file,reference,title,type,date,building,room,cabinet,shelf,custodian,access_groups,supersedes\n"
-
-
-def write_registers(root: Path, people: str = "", events: str = "", documents: str = "") -> None:
-    folder = root / "registers"
-    folder.mkdir(exist_ok=True)
-    (folder / "people.csv").write_text(PEOPLE + people, encoding="utf-8")
-    (folder / "events.csv").write_text(EVENTS + events, encoding="utf-8")
-    (folder / "documents.csv").write_text(DOCS + documents, encoding="utf-8")
+from tests.helpers import EVENTS, PEOPLE, write_registers
 
 
 # --- names --------------------------------------------------------------------------------------------------

@@ -30,8 +30,9 @@ from kmsearch.analytics.audit import (
 from kmsearch.analytics.gaps import KnowledgeGap
 from kmsearch.analytics.topics import AuditDocument, Overrides, Topic, apply_overrides, discover_topics
 from kmsearch.testing import FakeEmbedder
+from tests.helpers import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 
 
 @dataclass(frozen=True)

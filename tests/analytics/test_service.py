@@ -17,15 +17,15 @@ from kmsearch.analytics.trail import AuditTrail
 from kmsearch.api import create_app
 from kmsearch.cli import cli
 from kmsearch.ingest.pipeline import ingest
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 
 SINCE = datetime.now(timezone.utc) - timedelta(days=1)
 
 
 def _service(corpus, settings, embedder, restrict: bool = False):
     if restrict:
-        from tests.test_api import RESTRICTED
-        from tests.test_registers import write_register
+        from tests.helpers import KM_ONLY as RESTRICTED
+        from tests.helpers import write_register
 
         write_register(corpus, f"minutes/{RESTRICTED},KM/2009/7,KM committee minutes,minutes,2009-06-17,"
                                "Tshwane Building,3-02,KM1,1,Ms Sithole,km,\n")
@@ -77,8 +77,8 @@ def test_the_pages_result_links_carry_the_query_and_rank(corpus, settings, embed
 
 
 def test_restricted_opens_and_reindex_jobs_go_to_the_audit_trail(corpus, settings, embedder):
-    from tests.test_api import RESTRICTED
-    from tests.test_websec import doc_id_of
+    from tests.helpers import KM_ONLY as RESTRICTED
+    from tests.helpers import doc_id_of
 
     app = _service(corpus, settings, embedder, restrict=True)
     restricted = doc_id_of(app, corpus / "minutes" / RESTRICTED)

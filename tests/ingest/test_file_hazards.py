@@ -16,9 +16,8 @@ import pytest
 from kmsearch.index.store import Index
 from kmsearch.ingest.pipeline import ingest
 from kmsearch.search import Filters, Searcher
-from tests.test_registers import HEADER
+from tests.helpers import HEADER, REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SCRIPT = """
 import json, sys
 from pathlib import Path

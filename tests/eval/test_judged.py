@@ -1,13 +1,13 @@
 """The judged-set scorer: name matching against judged aliases, and unjudged people counting as wrong."""
 
-from pathlib import Path
 
 import pytest
 
 from kmsearch.eval.judged import JudgedSet, score
 from kmsearch.people.names import parse_name
+from tests.helpers import DATA
 
-REAL = Path(__file__).parent / "data" / "judged" / "real"
+REAL = DATA / "judged" / "real"
 
 
 def _judged() -> JudgedSet:

@@ -16,7 +16,7 @@ from kmsearch.api import create_app
 from kmsearch.config import Settings
 from kmsearch.ingest.pipeline import ingest
 from kmsearch.testing import FAKE_MODEL, FakeEmbedder
-from tests.conftest import write_corpus
+from tests.helpers import write_corpus
 
 OPERATIONS = {"search", "facets", "whoKnows", "whereIs", "getDocument", "getDocumentFile", "health", "metrics",
               "reindex", "getJob"}

@@ -18,6 +18,7 @@ from kmsearch.analytics.gaps import knowledge_gaps, person_link
 from kmsearch.analytics.querylog import stamp
 from kmsearch.analytics.reader import QueryRow
 from kmsearch.testing import FakeEmbedder
+from tests.helpers import REPO
 
 NOW = datetime(2024, 6, 30, 12, 0, tzinfo=timezone.utc)
 SCRIPT = {  # unanswerable questions, each group asked several ways (the fake embedder groups by shared words)
@@ -130,14 +131,13 @@ def test_person_link_prefers_the_skills_register():
 def test_the_default_distance_recovers_the_scripted_groups_with_the_real_model():
     import importlib.util
     import sys
-    from pathlib import Path
 
     from sklearn.metrics import adjusted_rand_score
 
     from kmsearch.config import DEFAULT_MODEL, Settings
     from kmsearch.index.embed import make_embedder
 
-    path = Path(__file__).resolve().parents[1] / "scripts" / "bench_gap_clustering.py"
+    path = REPO / "scripts" / "bench_gap_clustering.py"
     spec = importlib.util.spec_from_file_location("bench_gap_clustering", path)
     bench = importlib.util.module_from_spec(spec)
     sys.modules["bench_gap_clustering"] = bench

@@ -4,17 +4,15 @@ every endpoint, document files, facets, and a re-index under a steady stream of 
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from fastapi.testclient import TestClient
 
 from kmsearch.api import create_app
 from kmsearch.ingest.pipeline import ingest
-from tests.conftest import sign_in
-from tests.test_registers import write_register
+from tests.helpers import KM_ONLY, sign_in, wait_for, write_register
 
-RESTRICTED = "km-committee-2009-06.docx"  # readable by group km only
+RESTRICTED = KM_ONLY  # readable by group km only
 
 
 @pytest.fixture
@@ -39,16 +37,6 @@ def service(corpus, settings, embedder):
         return client.get(path, params=params, headers=headers)
 
     return app, client, get, secrets, corpus
-
-
-def wait_for(condition, within: float, what: str):
-    """Poll `condition` until it returns something true, and return that; fail after `within` seconds."""
-    stop = time.monotonic() + within
-    while not (value := condition()):
-        if time.monotonic() > stop:
-            pytest.fail(f"waited {within} s for {what}")
-        time.sleep(0.05)
-    return value
 
 
 def assert_error(response, status: int, code: str, message: str = "") -> None:

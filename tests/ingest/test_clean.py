@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from kmsearch.ingest.clean import (
@@ -17,6 +15,7 @@ from kmsearch.ingest.clean import (
     text_to_blocks,
 )
 from kmsearch.types import Block
+from tests.helpers import REAL_CORPUS
 
 # --- normalise -------------------------------------------------------------------------------------------------
 
@@ -108,7 +107,7 @@ def test_a_single_running_head_shaped_line_stays() -> None:
     assert strip_repeated_lines(pages) == pages
 
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus-real"
+CORPUS = REAL_CORPUS
 PES = CORPUS / "za-openup" / "presidential-employment-stimulus" / "February_2024_Update.pdf"
 
 

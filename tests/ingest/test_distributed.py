@@ -28,9 +28,8 @@ from kmsearch.cli import cli
 from kmsearch.config import Settings
 from kmsearch.ingest.extract import extract
 from tests import hostile
-from tests.helpers import catalog_sql
+from tests.helpers import REPO, catalog_sql
 
-REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
 BROKEN_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog"
 # Settings of both ingests: OCR at a lower resolution (the scanned memo still goes through Tesseract on a Ray

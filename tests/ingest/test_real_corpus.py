@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import functools
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -21,8 +20,9 @@ from kmsearch.config import Settings
 from kmsearch.errors import ExtractionError
 from kmsearch.ingest.extract import extract
 from kmsearch.types import Document
+from tests.helpers import REAL_CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus-real"
+CORPUS = REAL_CORPUS
 if not (CORPUS / "MANIFEST.tsv").is_file():
     pytest.skip(f"real corpus not found at {CORPUS}", allow_module_level=True)
 

@@ -16,6 +16,7 @@ from kmsearch.errors import IndexError_, IndexLockedError, ModelMismatchError
 from kmsearch.index.store import Index, IndexWriter
 from kmsearch.ingest.pipeline import ingest
 from kmsearch.search import Searcher
+from tests.helpers import REPO
 
 
 def consistent(settings, embedder) -> Index:
@@ -229,7 +230,7 @@ def test_sigkill_during_ingest_leaves_a_whole_index(corpus, settings, embedder, 
     md.write_text(md.read_text() + "\nThe delegation also visited Toronto city hall.\n", encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-c", KILL_SCRIPT, str(corpus), str(settings.index_dir), *map(str, KILL_POINTS[point])],
-        cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=120,
+        cwd=REPO, capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == -signal.SIGKILL, proc.stdout + proc.stderr
     index = consistent(settings, embedder)

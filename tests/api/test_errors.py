@@ -18,7 +18,7 @@ from kmsearch.errors import IndexError_, IndexLockedError, InvalidParameterError
 from kmsearch.ingest.pipeline import ingest
 from kmsearch.search.hybrid import MAX_QUERY_CHARS
 from kmsearch.testing import FAKE_MODEL, FakeEmbedder
-from tests.conftest import sign_in, write_corpus
+from tests.helpers import sign_in, write_corpus
 
 TOO_LONG = "records " * (MAX_QUERY_CHARS // 8) + "x"  # one character over the limit
 

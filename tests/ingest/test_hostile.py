@@ -6,8 +6,8 @@ from __future__ import annotations
 import base64
 import json
 import os
-import re
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -29,8 +29,7 @@ from kmsearch.search import Searcher
 from kmsearch.types import Block, Document, Page
 from tests import hostile
 from tests.fixtures import make_pdf
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.helpers import REPO
 
 
 @contextmanager

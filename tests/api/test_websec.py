@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,24 +14,7 @@ from fastapi.testclient import TestClient
 from kmsearch.api import create_app
 from kmsearch.api.sessions import SESSION_COOKIE, secret_path
 from kmsearch.ingest.pipeline import ingest
-from tests.conftest import sign_in
-
-# What a hostile file's script would do at the app's origin, if it ran there
-SCRIPT = ("localStorage.setItem('pwned', document.domain); "
-          "fetch('/api/v1/search?q=pwned', {credentials: 'include'}); "
-          "fetch('/api/v1/admin/reindex', {method: 'POST', credentials: 'include'});")
-
-
-def write_hostile_files(folder: Path) -> dict[str, Path]:
-    """An HTML page with a script, and a .txt whose bytes hold `<body><script>` (the sniffer reads it as HTML)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    page = folder / "quarterly-registry-bulletin.html"
-    page.write_text(f"<!doctype html><html><head><title>Quarterly registry bulletin</title></head><body>"
-                    f"<h1>Quarterly registry bulletin</h1><p>The registry moved its archive boxes.</p>"
-                    f"<script>{SCRIPT}</script></body></html>", encoding="utf-8")
-    text = folder / "shelving-notes.txt"
-    text.write_text(f"<body><p>Shelving notes for the records centre.</p><script>{SCRIPT}</script>\n", encoding="utf-8")
-    return {"html": page, "text": text}
+from tests.helpers import doc_id_of, sign_in, write_hostile_files
 
 
 @pytest.fixture
@@ -43,12 +25,6 @@ def service(corpus, settings, embedder):
     keys = app.state.keys
     secrets = {"reader": keys.add("Front desk", "reader")[1], "librarian": keys.add("Registry", "librarian")[1]}
     return app, secrets, files
-
-
-def doc_id_of(app, path: Path) -> str:
-    found = [d.doc_id for d in app.state.holder.current().catalog.iter_documents() if d.path == str(path)]
-    assert found, path
-    return found[0]
 
 
 # --- point 2: original files ---------------------------------------------------------------------------------
@@ -252,8 +228,8 @@ def test_docs_and_metrics_need_a_key_unless_a_setting_opens_them(service, path):
 def test_an_admin_key_reads_everything(corpus, settings, embedder):
     """What access.py and the docs say: an admin key reads every document, with or without groups; a reader or
     librarian without the group does not."""
-    from tests.test_api import RESTRICTED
-    from tests.test_registers import write_register
+    from tests.helpers import KM_ONLY as RESTRICTED
+    from tests.helpers import write_register
 
     write_register(corpus, f"minutes/{RESTRICTED},KM/2009/7,KM committee minutes,minutes,2009-06-17,"
                            "Tshwane Building,3-02,KM1,1,Ms Sithole,km,\n")
@@ -290,7 +266,7 @@ def test_reindex_takes_only_paths_under_the_source_roots(service, corpus, tmp_pa
 
 
 def test_reindex_under_a_root_runs(service, corpus):
-    from tests.test_api import wait_for
+    from tests.helpers import wait_for
 
     app, secrets, _ = service
     started = reindex(app, secrets["librarian"], [str(corpus / "reports" / ".." / "reports")])

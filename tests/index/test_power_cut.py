@@ -11,8 +11,8 @@
 from __future__ import annotations
 
 import random
-import signal
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -24,6 +24,7 @@ import numpy as np
 
 from kmsearch.index.cache import EmbeddingCache
 from kmsearch.index.catalog import connect_writable
+from tests.helpers import REPO
 
 BATCH = 25  # rows per transaction
 
@@ -65,7 +66,7 @@ def test_catalogue_snapshots_during_commits_are_consistent(tmp_path):
     connect_writable(db).close()
     empty = db.stat().st_size
     journal = db.with_name(db.name + "-journal")
-    writer = subprocess.Popen([sys.executable, "-c", WRITER % BATCH, str(db)], cwd=Path(__file__).parents[1])
+    writer = subprocess.Popen([sys.executable, "-c", WRITER % BATCH, str(db)], cwd=REPO)
     snapshots: list[Path] = []
     hot = 0
     try:

@@ -9,15 +9,14 @@ that government documents state, on pages of the TUNE documents (the held-out gr
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from kmsearch.config import Settings
 from kmsearch.ingest.extract import extract
 from kmsearch.people.extract import find_mentions
+from tests.helpers import REAL_CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus-real"
+CORPUS = REAL_CORPUS
 if not (CORPUS / "MANIFEST.tsv").is_file():
     pytest.skip(f"real corpus not found at {CORPUS}", allow_module_level=True)
 

@@ -14,9 +14,10 @@ from kmsearch.index.store import Index
 from kmsearch.ingest.pipeline import ingest
 from kmsearch.search.experts import who_knows
 from kmsearch.search.where import where_is
+from tests.helpers import REPO
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 JUDGED = ROOT / "tests" / "data" / "judged"
 
 

@@ -31,8 +31,9 @@ from kmsearch.index.embed import (
     resolve_model,
 )
 from kmsearch.ingest.chunk import Chunker
+from tests.helpers import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 CORPUS = ROOT / "corpus"
 # The sample corpus's documents with a text layer (scans/ would need OCR, which adds nothing here)
 DOCUMENTS = sorted(

@@ -18,7 +18,7 @@ from kmsearch.registers import load_documents
 from kmsearch.search import Filters, Searcher
 from kmsearch.search.facets import facets
 from kmsearch.search.where import where_is
-from tests.test_registers import HEADER, write_register
+from tests.helpers import HEADER, write_register
 
 RESTRICTED = "edrms-pilot.pdf"  # restricted to hr by documents.csv; the only document dated 2011
 ROWS = ("reports/edrms-pilot.pdf,RM/2011/3,EDRMS pilot close-out report,report,2011-11-30,HQ,B-07,C2,3,"
@@ -275,7 +275,7 @@ def test_an_unreadable_groups_file_keeps_documents_closed(corpus, settings, embe
 
 # --- people and events -------------------------------------------------------------------------------------
 def test_unreadable_people_and_events_registers_keep_their_rows(corpus, settings, embedder):
-    from tests.test_people import write_registers
+    from tests.helpers import write_registers
 
     write_registers(corpus, people="Dr Thandiwe Mokoena,KM,Chief Director,,km strategy,,,active\n",
                     events="Study tour to Canada,2008-09-14,2008-09-23,Ottawa,Ms Lerato Dlamini,\n")
