@@ -13,6 +13,7 @@ own metadata says 'nso' (a DOCX's language property) keeps that code.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -32,6 +33,16 @@ FAMILY = {"st": "sotho-tswana", "tn": "sotho-tswana", "nso": "sotho-tswana",
 # Below this many letters a passage's own guess is too unsure to overrule its document's language.
 MIN_LETTERS = 40
 _SLICES, _SLICE_CHARS = 8, 1200
+# What a request calls each language ("the Afrikaans version", "in isiZulu"): the English names, the languages'
+# own names, and the names without their prefix, as staff write them.
+NAMES = {
+    "english": "en", "afrikaans": "af", "isizulu": "zu", "zulu": "zu", "isixhosa": "xh", "xhosa": "xh",
+    "sesotho": "st", "southern sotho": "st", "setswana": "tn", "tswana": "tn", "sepedi": "nso", "northern sotho": "nso",
+    "sesotho sa leboa": "nso", "xitsonga": "ts", "tsonga": "ts", "siswati": "ss", "swati": "ss", "isindebele": "nr",
+    "ndebele": "nr", "tshivenda": "ve", "venda": "ve", "french": "fr", "dutch": "nl", "german": "de",
+    "portuguese": "pt",
+}
+_NAMED = re.compile(r"\b(" + "|".join(sorted(map(re.escape, NAMES), key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -68,6 +79,17 @@ def agrees(declared: str | None, detected: str | None) -> bool:
     return declared in UNDETECTED and FAMILY.get(declared) is not None and FAMILY.get(declared) == FAMILY.get(detected)
 
 
+def languages_named(request: str) -> set[str]:
+    """The languages a request names, as codes: {"af"} for "the Afrikaans version of the 2019 annual report"."""
+    return {NAMES[m.group(1).lower()] for m in _NAMED.finditer(request)}
+
+
+def in_language(wanted: set[str], language: str | None) -> bool:
+    """Whether a document in `language` is in one of the `wanted` languages (a Sepedi one may have been detected
+    as Sesotho or Setswana, its relatives)."""
+    return language is not None and any(agrees(code, language) for code in wanted)
+
+
 def detect_passage(text: str) -> str | None:
     """The language of one passage, or None when it has too few letters or lingua is unsure."""
     if sum(ch.isalpha() for ch in text[:2000]) < MIN_LETTERS:
@@ -89,4 +111,5 @@ def detect_document(text: str) -> str | None:
     return votes.most_common(1)[0][0]
 
 
-__all__ = ["DETECTED", "FAMILY", "KNOWN", "UNDETECTED", "agrees", "code_of", "detect_document", "detect_passage", "normalise"]
+__all__ = ["DETECTED", "FAMILY", "KNOWN", "NAMES", "UNDETECTED", "agrees", "code_of", "detect_document",
+           "detect_passage", "in_language", "languages_named", "normalise"]

@@ -6,21 +6,30 @@ The tests on real documents use ../shared/corpus-real and skip cleanly when it i
 from __future__ import annotations
 
 import json
+import re
 import shutil
+from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 import tantivy
 
-from kmsearch.errors import IndexError_
+from kmsearch.config import Settings
+from kmsearch.errors import IndexError_, ModelMismatchError
 from kmsearch.index import analysis
+from kmsearch.index.embed import make_embedder
 from kmsearch.index.lexical import LexicalWriter, query_terms
 from kmsearch.index.store import FORMAT_VERSION, Index
 from kmsearch.ingest.extract import extract
 from kmsearch.ingest.pipeline import ingest
-from kmsearch.language import agrees, detect_document, detect_passage, normalise
+from kmsearch.language import agrees, detect_document, detect_passage, languages_named, normalise
 from kmsearch.search import Filters, Searcher
+from kmsearch.search.experts import who_knows
 from kmsearch.search.facets import facets
+from kmsearch.search.where import where_is
+from kmsearch.testing import FakeEmbedder
+from tests.fixtures import make_docx
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus-real"
 LANGS = CORPUS / "za-sa-languages"
@@ -264,3 +273,114 @@ def test_an_afrikaans_query_finds_the_afrikaans_edition_first(editions):
     hits = editions.search("reg op privaatheid", mode="bm25")  # af01: the right to privacy, section 14
     assert hits[0].language == "af" and hits[0].path.endswith("-afr.pdf")
     assert 11 in [p.page for p in hits[0].passages]
+
+
+# --- where-is and who-knows prefer the language a request names (point 4) ------------------------------------
+
+
+def test_requests_name_their_language():
+    assert languages_named("the Afrikaans version of the 2019 annual report") == {"af"}
+    assert languages_named("Umthethosisekelo in isiZulu, or the Sesotho sa Leboa edition") == {"zu", "nso"}
+    assert languages_named("the English-language policy of the Zulu kingdom") == {"en", "zu"}
+    assert languages_named("an Englishman's notes on the budget") == set()
+
+
+@real
+@pytest.mark.parametrize("request_, named, edition", [
+    ("Molaotheo", "Molaotheo in Setswana", "set"),  # the Sepedi and Setswana editions are both titled MOLAOTHEO
+    ("the Constitution", "the isiZulu version of the Constitution", "zul"),
+    ("the Constitution", "the Setswana version of the Constitution", "set"),
+])
+def test_where_is_answers_with_the_edition_in_the_language_named(editions, request_, named, edition):
+    # Seven editions of one document: the language named picks the edition, as a year named picks an issue
+    def first(query: str) -> str:
+        return Path(where_is(editions.index, query)[0].path).name
+
+    wanted = f"constitution__SAConstitution-web-{edition}.pdf"
+    assert first(request_) != wanted  # without the language, another edition comes first
+    assert first(named) == wanted
+
+
+def _report(path: Path, title: str, author: str, text: str) -> None:
+    make_docx(path, [[f"# {title}", text]], title=title, author=author, created=datetime(2019, 3, 1))
+
+
+def test_who_knows_prefers_the_people_behind_documents_in_the_language_named(tmp_path, settings, embedder):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    _report(folder / "records-review.docx", "Records management review", "Sipho Ndlovu",
+            "The records management unit reviewed the file plan and the disposal schedule of every registry, and "
+            "trained the records champions of each unit in records management.")
+    _report(folder / "hersiening-rekordbestuur.docx", "Hersiening van rekordbestuur", "Annelie du Plessis",
+            "Die eenheid vir rekordbestuur (records management) het die lêerplan en die vernietigingskedule van elke "
+            "registrasiekantoor hersien, en die rekordkampioene van elke eenheid in rekordbestuur opgelei. Die "
+            "verslag is aan die bestuurskomitee voorgelê.")
+    ingest([folder], settings, embedder)
+    index = Index.open(settings, embedder)
+    languages = {Path(d.path).name: d.language for d in index.catalog.iter_documents()}
+    assert languages == {"records-review.docx": "en", "hersiening-rekordbestuur.docx": "af"}
+    assert who_knows(index, "who knows about records management")[0].name == "Sipho Ndlovu"
+    assert who_knows(index, "who knows about records management in Afrikaans")[0].name == "Annelie du Plessis"
+    assert [e.name for e in who_knows(index, "who knows about records management in isiZulu")][:1] == ["Sipho Ndlovu"]
+
+
+# --- a multilingual model, when a department has one (point 3) -----------------------------------------------
+
+# A few Afrikaans words and their English translations, for the stand-in below
+GLOSSARY = {"lêerplan": "file plan", "rekords": "records", "vernietiging": "disposal", "geklassifiseer": "classified",
+            "argivaris": "archivist", "departement": "department", "skedule": "schedule"}
+AF_RECORDS = ("Die lêerplan van die departement bepaal hoe rekords geklassifiseer word, en die vernietiging van "
+              "rekords volg die goedgekeurde skedule van die argivaris.")
+EN_BUDGET = "The budget committee approved the spending of every unit for the financial year, and its travel costs."
+
+
+class MultilingualStandIn(FakeEmbedder):
+    """Stands in for a multilingual model (multilingual-e5-small, LaBSE): an Afrikaans word and its English
+    translation fall in the same dimension, as such a model places a text and its translation close together."""
+
+    model_id = cache_id = "multilingual-stand-in"
+
+    def embed(self, texts, show_progress=False):
+        words = [" ".join(GLOSSARY.get(w, w) for w in re.findall(r"\w+", text.lower())) for text in texts]
+        return super().embed(words)
+
+
+def test_a_multilingual_model_changes_nothing_else(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "rekords.txt").write_text(AF_RECORDS, encoding="utf-8")
+    (folder / "budget.txt").write_text(EN_BUDGET, encoding="utf-8")
+    e5 = dict(model="multilingual-stand-in", query_prefix="query: ", passage_prefix="passage: ")
+    settings = Settings(index_dir=tmp_path / "index", ocr=False, **e5)
+    ingest([folder], settings, MultilingualStandIn())
+    index = Index.open(settings, MultilingualStandIn())
+    searcher = Searcher(index)
+    english = "records disposal schedule, file plan"
+    # The dense side is cross-lingual: an English request finds the Afrikaans passage, which BM25 cannot
+    assert searcher.search(english, mode="dense")[0].path.endswith("rekords.txt")
+    assert not [h for h in searcher.search(english, mode="bm25") if h.path.endswith("rekords.txt")]
+    assert searcher.search(english)[0].path.endswith("rekords.txt")  # hybrid
+    # BM25 is still per language: the Afrikaans passage is analysed as Afrikaans, and an Afrikaans request finds it
+    assert sorted(index.lexical.languages) == ["af", "en"]
+    assert searcher.search("vernietiging van rekords", mode="bm25")[0].language == "af"
+    assert [h.language for h in searcher.search(english, filters=Filters(language="af"))] == ["af"]
+    # The index records the prefixes it was embedded with, and refuses settings with others
+    assert {k: index.manifest["model"][k] for k in ("name", "query_prefix", "passage_prefix")} == {
+        "name": "multilingual-stand-in", "query_prefix": "query: ", "passage_prefix": "passage: "}
+    index.close()
+    with pytest.raises(ModelMismatchError, match="built with query_prefix 'query: ', not ''"):
+        Index.open(Settings(index_dir=tmp_path / "index", model="multilingual-stand-in"), MultilingualStandIn())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["torch", "onnx-int8"])
+def test_the_prefix_settings_reach_the_model(backend):
+    """query_prefix and passage_prefix are put before every request and every passage, by both kinds of backend,
+    and vectors embedded with a passage prefix are cached apart from those without."""
+    plain = make_embedder(Settings(backend=backend))
+    e5 = make_embedder(Settings(backend=backend, query_prefix="query: ", passage_prefix="passage: "))
+    np.testing.assert_allclose(e5.embed_query("records disposal"), plain.embed_query("query: records disposal"),
+                               atol=1e-5)
+    np.testing.assert_allclose(e5.embed(["The file plan."]), plain.embed(["passage: The file plan."]), atol=1e-5)
+    assert not np.allclose(e5.embed(["The file plan."]), plain.embed(["The file plan."]), atol=1e-3)
+    assert e5.cache_id != plain.cache_id

@@ -76,13 +76,20 @@ def resolve_model(name: str) -> str:
     return name
 
 
+def vectors_id(model_id: str, backend: str | None, passage_prefix: str = "") -> str:
+    """What an embedder's vectors are cached under: the model, the backend (torch's vectors keep the keys they have
+    always had) and the passage prefix when there is one, since "passage: " + text is another text to the model."""
+    key = model_id if backend is None else f"{model_id}|{backend}"
+    return key + (f"|passage_prefix={passage_prefix!r}" if passage_prefix else "")
+
+
 class SentenceTransformerEmbedder:
     backend = "torch"
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.model_id = settings.model or DEFAULT_MODEL
-        self.cache_id = self.model_id  # torch vectors keep the cache keys they have always had
+        self.cache_id = vectors_id(self.model_id, None, settings.passage_prefix)
         self._path = resolve_model(self.model_id)
 
     @cached_property
@@ -200,7 +207,7 @@ class OnnxEmbedder:
         self.settings = settings
         self.backend = backend
         self.model_id = settings.model or DEFAULT_MODEL
-        self.cache_id = f"{self.model_id}|{backend}"
+        self.cache_id = vectors_id(self.model_id, backend, settings.passage_prefix)
         self._path = resolve_model(self.model_id)
 
     @classmethod
@@ -212,7 +219,7 @@ class OnnxEmbedder:
         if meta is not None:
             embedder.__dict__["meta"] = meta
             embedder.model_id = str(meta["model_id"])
-            embedder.cache_id = f"{embedder.model_id}|{backend}"
+            embedder.cache_id = vectors_id(embedder.model_id, backend, embedder.settings.passage_prefix)
         return embedder
 
     @cached_property

@@ -53,16 +53,32 @@ def recorded_model(index_dir: Path) -> dict[str, Any] | None:
         manifest = read_manifest(index_dir, for_writing=True)
         model = manifest["model"] if manifest else None
         return None if model is None else {"name": str(model["name"]), "dimension": int(model["dimension"]),
-                                           "max_tokens": int(model["max_tokens"])}
+                                           "max_tokens": int(model["max_tokens"]), **prefixes(model)}
     except (IndexError_, KeyError, TypeError, ValueError):
         return None
+
+
+def prefixes(model: dict[str, Any]) -> dict[str, str]:
+    """The query and passage prefixes a manifest's model was used with ("" before kmsearch recorded them, which
+    is all it could then be built with unless set in kmsearch.toml)."""
+    return {"query_prefix": str(model.get("query_prefix", "")), "passage_prefix": str(model.get("passage_prefix", ""))}
 
 
 def index_model(settings: Settings, manifest: dict[str, Any] | None, embedder_model: str | None = None) -> str:
     """The embedding model of the index at `settings.index_dir`: the one its manifest records; for a new index,
     `settings.model` or DEFAULT_MODEL. Another model, asked for in the settings or brought as an embedder's
-    `model_id`, is refused: vectors of two models in one index would rank by nonsense."""
+    `model_id`, is refused: vectors of two models in one index would rank by nonsense. So are other query or
+    passage prefixes (an E5 model's "query: " and "passage: "): a model's vectors are only comparable when each
+    side is embedded as the index's passages were."""
     built_with = str(manifest["model"]["name"]) if manifest else None
+    if manifest:
+        for name, recorded in prefixes(manifest["model"]).items():
+            if getattr(settings, name) != recorded:
+                raise ModelMismatchError(
+                    f"index {settings.index_dir} was built with {name} {recorded!r}, not {getattr(settings, name)!r}; "
+                    f"set {name} = {recorded!r} in kmsearch.toml (or KMSEARCH_{name.upper()}), or ingest into a new "
+                    "--index folder"
+                )
     model = built_with or settings.model or DEFAULT_MODEL
     for other in (settings.model, embedder_model):
         if other and other != model:

@@ -10,6 +10,8 @@ hybrid search, then credit every person linked to each passage's document,
   for passages on the page where the person is named, and a person named in the passage itself earns
   IN_PASSAGE_BONUS more;
 - recency halves every HALF_LIFE_YEARS before the newest dated document, down to RECENCY_FLOOR;
+- a request that names a language ("who knows about land claims in isiZulu") weighs passages of documents in
+  that language LANGUAGE_WEIGHT times, so the people behind that language's documents come first;
 - skills is the best overlap (stemmed words) of the topic with the person's register entry: skills count
   fully, trainings, qualifications, post and unit half.
 
@@ -31,6 +33,7 @@ from typing import Any
 from kmsearch.access import Groups
 from kmsearch.index.stems import stem_words
 from kmsearch.index.store import Index
+from kmsearch.language import in_language, languages_named
 from kmsearch.people.names import parse_name, slug
 from kmsearch.search.filters import Filters
 from kmsearch.search.hybrid import Searcher, checked_query
@@ -66,6 +69,7 @@ PASSAGES = 60
 RANK_DECAY = 10.0
 HALF_LIFE_YEARS = 5.0
 RECENCY_FLOOR = 0.5
+LANGUAGE_WEIGHT = 2.0  # a passage in the language a request names, against one in another language
 SKILL_WEIGHT = 2.0
 REGISTER_CANDIDATES = 200  # register people scored a request, those sharing the topic's rarest words
 _QUESTION = re.compile(
@@ -187,7 +191,8 @@ def who_knows(index: Index, query: str, k: int = 10, groups: Groups = None, evid
     docs = catalog.documents(list({row.doc_id for row in chunks.values()}), groups)
     chunks = {c: row for c, row in chunks.items() if row.doc_id in docs}
     topic_stems = query_stems(topic) - _EXTRA_STOP
-    credit = _credit_passages(ranked, chunks, docs, _Roles(catalog, list(docs)), catalog.newest_year(), topic_stems)
+    weights = _passage_weights(ranked, chunks, docs, catalog.newest_year(), languages_named(query))
+    credit = _credit_passages(ranked, chunks, weights, _Roles(catalog, list(docs)), topic_stems)
 
     # Only the register people who share a word with the topic, not the whole skills register
     skilled = catalog.people_with_terms(topic_stems, limit=REGISTER_CANDIDATES)
@@ -243,20 +248,33 @@ class _Roles:
                     self.page[(m.doc_id, m.page)][person_id] = m.role
 
 
-def _credit_passages(ranked: list[tuple[str, float]], chunks: dict[str, Any], docs: dict[str, Any], roles: _Roles,
-                     newest: int | None, topic_stems: set[str]) -> dict[str, _Credit]:
-    """Each person's credit from the retrieved passages: the passage's weight (its rank and age) times the person's
-    association with it (their role in the document, shared among its people, plus a bonus when it names them)."""
+def _passage_weights(ranked: list[tuple[str, float]], chunks: dict[str, Any], docs: dict[str, Any],
+                     newest: int | None, languages: set[str]) -> dict[str, float]:
+    """rel(p) * recency(p) for each retrieved passage, times LANGUAGE_WEIGHT when its document is in a language
+    the request names."""
+    weights = {}
+    for rank, (chunk_id, _) in enumerate(ranked):
+        if chunk_id in chunks:
+            doc = docs[chunks[chunk_id].doc_id]
+            weight = math.exp(-rank / RANK_DECAY) * _recency(doc.date, newest)
+            weights[chunk_id] = weight * (LANGUAGE_WEIGHT if in_language(languages, doc.language) else 1.0)
+    return weights
+
+
+def _credit_passages(ranked: list[tuple[str, float]], chunks: dict[str, Any], weights: dict[str, float],
+                     roles: _Roles, topic_stems: set[str]) -> dict[str, _Credit]:
+    """Each person's credit from the retrieved passages: the passage's weight (its rank, age and language) times
+    the person's association with it (their role in the document, shared among its people, plus a bonus when it
+    names them)."""
     # A document's association mass is shared among its people (Balog's p(ca|d)): one author of a report gets
     # all of it, each of twelve speakers in a programme a twelfth.
     mass = {d: max(1.0, sum(ROLE_WEIGHTS[r] for r in people.values())) for d, people in roles.doc.items()}
     credit: dict[str, _Credit] = defaultdict(_Credit)
-    for rank, (chunk_id, _) in enumerate(ranked):
+    for chunk_id, _ in ranked:
         row = chunks.get(chunk_id)
         if row is None:
             continue
-        doc_id, page, text = row.doc_id, row.page, row.text
-        weight = math.exp(-rank / RANK_DECAY) * _recency(docs[doc_id].date, newest)
+        doc_id, page, text, weight = row.doc_id, row.page, row.text, weights[chunk_id]
         on_page = roles.named.get((doc_id, page), {})
         roles_here = roles.page.get((doc_id, page), {})
         # The people the passage itself names share its bonus, as a document's people share its mass: the one

@@ -17,6 +17,10 @@ document by its kind, date and title as much as by its content, so each candidat
 - year: a year in the request is the document's year or within a span in its title ("2009–2014");
 - reference: the request quotes the register reference.
 
+A request that names a language ("the Afrikaans version of the 2019 annual report", "Umthethosisekelo in
+isiXhosa") multiplies the score of the documents in that language by LANGUAGE_FACTOR, so that of editions that
+match alike the one in that language comes first, while a document that hardly matches stays low; the language's
+name is not looked for in titles (a file named "..._Afrikaans.pdf" says no more than its language does).
 A document the register marks as superseded points at its successor, and ranks slightly lower
 (SUPERSEDED_FACTOR) unless the request names its year. Register rows without a file (paper only) are answered
 with their location when they match, with doc_id and path null. Access groups apply to both.
@@ -36,6 +40,7 @@ from kmsearch.access import Groups, may_read
 from kmsearch.index.catalog import PAPER_ONLY, title_text
 from kmsearch.index.stems import query_stems
 from kmsearch.index.store import Index
+from kmsearch.language import NAMES, in_language, languages_named
 from kmsearch.search.filters import Filters
 from kmsearch.search.hybrid import Searcher, checked_query
 from kmsearch.types import DocumentRecord, Hit, RegisterEntry
@@ -46,10 +51,13 @@ YEAR_BONUS = 0.5
 REFERENCE_BONUS = 5.0
 CITATION_SHARE = 0.5
 SUPERSEDED_FACTOR = 0.85
+LANGUAGE_FACTOR = 2.0  # measured on the Constitution's seven editions (tests/test_languages.py)
 CONTENT_DOCUMENTS = 50
 TITLE_CANDIDATES = 1000  # keys scored by title per request (the rest share only words common across titles)
 CONTENT_DECAY = 3.0
 log = logging.getLogger(__name__)
+# A language named is matched against the documents' language, not their titles ("..._Manual_Afrikaans.pdf")
+_LANGUAGE_STEMS = query_stems(" ".join(NAMES))
 _TYPE_WORDS = {
     "minutes": ("minutes",), "minute": ("minutes",), "policy": ("policy",), "policies": ("policy",),
     "guideline": ("policy",), "strategy": ("policy",), "presentation": ("presentation",),
@@ -146,6 +154,10 @@ class _Candidate:
     @property
     def date(self) -> str | None:
         return (self.entry.date if self.entry else None) or (self.doc.date if self.doc else None)
+
+    @property
+    def language(self) -> str | None:
+        return self.doc.language if self.doc else None
 
 
 def _readable(item: DocumentRecord | RegisterEntry, groups: Groups) -> bool:
@@ -250,7 +262,7 @@ def where_is(index: Index, query: str, k: int = 5, groups: Groups = None) -> lis
     if not query:
         return []
     request = _Request.start(index, groups)
-    title_scores = _title_scores(index, request.titles, query_stems(query) - _FILLER)
+    title_scores = _title_scores(index, request.titles, query_stems(query) - _FILLER - _LANGUAGE_STEMS)
     request.fetch(list(title_scores))
     for key, title_score in title_scores.items():
         found = request.admit(key)
@@ -310,6 +322,7 @@ def _scored(request: _Request, query: str, citations: dict[str, float],
     """(score, candidate, the entry superseding it) for every candidate that matches some of the request, best
     first."""
     years, types, lowered = _years(query), _types_named(query), query.lower()
+    languages = languages_named(query)
     successors = {e.supersedes: e for e in request.by_reference.values() if e.supersedes}
     scored = []
     for candidate in request.candidates.values():
@@ -325,6 +338,7 @@ def _scored(request: _Request, query: str, citations: dict[str, float],
         if matched <= 0:
             continue  # nothing of the request is in it: a type or year alone does not make an answer
         score = matched + (TYPE_BONUS if candidate.doc_type in types else 0.0) + (YEAR_BONUS if year_match else 0.0)
+        score *= LANGUAGE_FACTOR if in_language(languages, candidate.language) else 1.0
         successor = successors.get(entry.reference) if entry else None
         if successor is not None and not year_match:
             score *= SUPERSEDED_FACTOR
