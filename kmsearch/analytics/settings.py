@@ -26,6 +26,8 @@ class AnalyticsSettings:
     audit_trail_retention_days: int = 2557  # seven years
     # Cosine distance under which two unanswered queries are one gap (kmsearch/analytics/clustering.py)
     gap_distance: float = 0.6
+    # Whether a reader's key may see the knowledge audit (counting only what it may read); librarians always may
+    audit_for_readers: bool = False
     index_dir: Path = Path("indexes/default")
 
     def __post_init__(self) -> None:
@@ -54,7 +56,7 @@ def analytics_settings(settings: Any) -> AnalyticsSettings:
     extra = getattr(settings, "extra", None) or {}
     values: dict[str, Any] = {"index_dir": Path(getattr(settings, "index_dir", AnalyticsSettings.index_dir))}
     kinds = {"query_log": str, "query_log_retention_days": int, "audit_trail_retention_days": int,
-             "gap_distance": float}
+             "gap_distance": float, "audit_for_readers": _boolean}
     for name, kind in kinds.items():
         value = getattr(settings, name, None)
         if value is None:
@@ -66,3 +68,18 @@ def analytics_settings(settings: Any) -> AnalyticsSettings:
         except (TypeError, ValueError):
             raise InvalidParameterError(f"setting {name}: expected {kind.__name__}, got {value!r}") from None
     return AnalyticsSettings(**values)
+
+
+def _boolean(value: Any) -> bool:
+    """A setting's true or false, from TOML (a boolean) or the environment ("true", "0" ...)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise ValueError(value)
+
+
+_boolean.__name__ = "bool"

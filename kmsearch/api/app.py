@@ -23,7 +23,8 @@ from kmsearch import __version__
 from kmsearch.api import deps, pages, security
 from kmsearch.api.errors import ERRORS, ErrorInfo, install_error_handlers, json_error
 from kmsearch.api.keys import KeyStore, keys_path
-from kmsearch.api.routes import admin, documents, health, people, search, where
+from kmsearch.api.reports import ReportCache
+from kmsearch.api.routes import admin, documents, health, insight, people, search, where
 from kmsearch.api.sessions import Sessions
 from kmsearch.api.state import IndexHolder, Jobs
 from kmsearch.api.usage import Usage
@@ -46,11 +47,12 @@ def create_app(settings: Settings, open_mode: bool = False, embedder: Embedder |
     app.state.keys = KeyStore(keys_path(settings.index_dir))
     app.state.sessions = Sessions(settings, app.state.keys)
     app.state.usage = Usage.for_settings(settings)
+    app.state.reports = ReportCache()
     app.router.add_event_handler("shutdown", app.state.usage.close)
 
     install_error_handlers(app, render_page=pages.render_error)
     health.Metrics().install(app)
-    for area in (health, search, people, where, documents, admin):
+    for area in (health, search, people, where, documents, admin, insight):
         app.include_router(area.router)
     pages.add_pages(app)
 

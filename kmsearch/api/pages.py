@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.datastructures import QueryParams
 
-from kmsearch.api import service
+from kmsearch.analytics import charts
+from kmsearch.api import reports, service
 from kmsearch.api.deps import PageCallerDep, get_index, get_usage
 from kmsearch.api.usage import Usage
 from kmsearch.api.errors import ErrorInfo, describe, is_unexpected
@@ -33,6 +34,8 @@ from kmsearch.types import DOC_TYPES
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 TABS = (("search", "Search", "/"), ("who", "Who knows", "/who-knows"), ("where", "Where is", "/where-is"))
+# The librarian's pages, in a navigation of their own (shown to librarian and admin keys)
+LIBRARIAN_TABS = (("analytics", "Search analytics", "/analytics"), ("audit", "Knowledge audit", "/audit"))
 # Links made before the filter form used the API's parameter names still work.
 _OLD_NAMES = {"date_from": "from", "date_to": "to"}
 
@@ -55,6 +58,7 @@ templates.env.filters["location"] = format_location
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("tabs", TABS)
+    context.setdefault("librarian_tabs", LIBRARIAN_TABS if context.get("librarian") else ())
     context.setdefault("signed_in", not request.app.state.open_mode and bool(request.cookies.get(SESSION_COOKIE)))
     return templates.TemplateResponse(request, name, context, status_code=status)
 
@@ -77,7 +81,8 @@ def _tab(request: Request, caller: Caller | None, tab: str, template: str, run: 
         return _sign_in_first(request)
     params = request.query_params
     q = params.get("q", "").strip()
-    context: dict[str, Any] = {"tab": tab, "q": q, "params": dict(params), "doc_types": DOC_TYPES}
+    context: dict[str, Any] = {"tab": tab, "q": q, "params": dict(params), "doc_types": DOC_TYPES,
+                               "librarian": caller.can("librarian")}
     try:
         context |= run(caller, get_index(request), q, params, get_usage(request))
     except Exception as exc:  # every error answers through the one mapping, as in the API
@@ -144,6 +149,36 @@ def document_page(request: Request, doc_id: str, caller: PageCallerDep) -> Respo
     doc = service.get_document(caller, get_index(request), doc_id, get_usage(request),  # errors: render_error
                                (params.get("query_id") or "")[:64] or None, int(rank) if rank.isdigit() else None)
     return render(request, "document.html", tab="", doc=doc, page=request.query_params.get("page"))
+
+
+Days = Query(90, ge=1, le=3660)
+
+
+@router.get("/analytics")
+def analytics_page(request: Request, caller: PageCallerDep, days: int = Days) -> Response:
+    """The KM manager's dashboard: gaps, most asked and opened, click-through, per unit and week."""
+    if caller is None:
+        return _sign_in_first(request)
+    state = request.app.state
+    report = reports.run_analytics(caller, get_index(request), state.settings, state.reports, days)  # 403: error page
+    return render(request, "analytics.html", tab="analytics", librarian=True, days=days, report=report,
+                  charts={"over_time": charts.searches_over_time(report["usage"]["over_time"])})
+
+
+@router.get("/audit")
+def audit_page(request: Request, caller: PageCallerDep, days: int = Days) -> Response:
+    """The knowledge audit: topics with their documents, people and flags; people; the registers' findings."""
+    if caller is None:
+        return _sign_in_first(request)
+    state = request.app.state
+    audit = reports.run_audit(caller, get_index(request), state.settings, state.reports, days)
+    librarian = caller.can("librarian")
+    return render(request, "audit.html", tab="audit", librarian=librarian, days=days, audit=audit,
+                  year_table=charts.year_type_table(audit["documents_by_year"]),
+                  groups_note="" if librarian else "Counted from the documents your key may read.",
+                  charts={"topics": charts.topics_chart(audit["topics"]),
+                          "topics_height": charts.topics_height(audit["topics"]),
+                          "years": charts.documents_per_year(audit["documents_by_year"])})
 
 
 @router.get("/signin")

@@ -10,7 +10,7 @@ import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -26,6 +26,7 @@ def analytics_group() -> None:
 
 def _index_inputs(settings: Any, people: bool) -> tuple[Any, Any, Any, list[str]]:
     """The document list, embedder and who-knows of the index, or Nones with the reason when it cannot open."""
+    from kmsearch.analytics.run import documents_of, people_finder
     from kmsearch.errors import KmsearchError
     from kmsearch.index.store import Index
 
@@ -33,19 +34,7 @@ def _index_inputs(settings: Any, people: bool) -> tuple[Any, Any, Any, list[str]
         index = Index.open(settings)
     except KmsearchError as exc:
         return None, None, None, [f"index not opened ({exc})"]
-    documents = documents_of(index)
-    knows: Callable[[str], Any] | None = None
-    if people:
-        from kmsearch.search.experts import who_knows
-
-        def knows(label: str) -> Any:
-            return who_knows(index, label, k=3)
-    return documents, index.embedder.embed, knows, []
-
-
-def documents_of(index: Any) -> list[tuple[str, str, str]]:
-    """(doc_id, title, path) of every document in the index."""
-    return [(d.doc_id, d.title, d.path) for d in index.catalog.iter_documents()]
+    return documents_of(index), index.embedder.embed, people_finder(index) if people else None, []
 
 
 @analytics_group.command("report")
@@ -196,9 +185,6 @@ def trail_purge(obj: Context, index_dir: Path | None) -> None:
     click.echo(f"deleted {deleted} records older than {trail.retention_days} days from {trail.path}")
 
 
-OVERRIDES_FILE = "topic-overrides.json"  # in the index folder: {"rename": {id: name}, "merge": [[id, id]]}
-
-
 @click.command("audit")
 @index_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
@@ -208,7 +194,7 @@ OVERRIDES_FILE = "topic-overrides.json"  # in the index folder: {"rename": {id: 
 @click.option("--group", "groups", multiple=True,
               help="Count only what a key with this access group may read (repeatable); without it: everything.")
 @click.option("--overrides", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help=f"A librarian's topic renames and merges [default: <index>/{OVERRIDES_FILE}].")
+              help="A librarian's topic renames and merges [default: <index>/topic-overrides.json].")
 @click.pass_obj
 @_run
 def audit_command(obj: Context, index_dir: Path | None, fmt: str, days: int, groups: tuple[str, ...],
@@ -225,37 +211,20 @@ def audit_command(obj: Context, index_dir: Path | None, fmt: str, days: int, gro
         kmsearch audit --group hr --format json
     """
     import csv
-    from datetime import timedelta
 
     from kmsearch.access import caller_groups
-    from kmsearch.analytics.audit import knowledge_audit
-    from kmsearch.analytics.gaps import knowledge_gaps
-    from kmsearch.analytics.reader import LogReader
-    from kmsearch.analytics.sources import CatalogSource, load_overrides
+    from kmsearch.analytics.run import AUDIT_CSV_COLUMNS, audit_csv_rows, audit_report
     from kmsearch.index.store import Index
 
     settings = obj.settings(index_dir=index_dir)
-    config = analytics_settings(settings)
     index = Index.open(settings)
-    now = datetime.now(timezone.utc)
-    reader = LogReader(config.log_path)
-    try:
-        rows = reader.queries(now - timedelta(days=days), now)
-    finally:
-        reader.close()
-    gaps = knowledge_gaps(rows, now, index.embedder.embed, distance=config.gap_distance, limit=200)
-    source = CatalogSource(index, caller_groups(groups) if groups else None)
-    result = knowledge_audit(source, index.embedder.embed, gaps, now.year,
-                             load_overrides(overrides or Path(settings.index_dir) / OVERRIDES_FILE))
+    result = audit_report(index, settings, caller_groups(groups) if groups else None, days, overrides)
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     elif fmt == "csv":
         out = csv.writer(sys.stdout)
-        out.writerow(["topic", "terms", "documents", "first_year", "newest", "people", "flags"])
-        for t in result["topics"]:
-            out.writerow([t["name"], "; ".join(t["terms"]), t["documents"], (t["years"] or [None])[0], t["newest"],
-                          "; ".join(f"{p['name']} ({p['status'] or 'not in register'})" for p in t["people"]),
-                          "; ".join(f["text"] for f in t["flags"])])
+        out.writerow(AUDIT_CSV_COLUMNS)
+        out.writerows(audit_csv_rows(result))
     else:
         for line in _audit_lines(result):
             click.echo(line)

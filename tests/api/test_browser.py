@@ -210,3 +210,35 @@ def test_a_hostile_file_runs_no_script_at_the_apps_origin(server, browser, title
     assert page.evaluate("localStorage.getItem('pwned')") is None
     assert not [url for url in requests if "pwned" in url or "/admin/reindex" in url]
     context.close()
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on the page as it stands (axe-playwright-python ships axe-core; nothing is fetched)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
+            for v in results.response["violations"]]
+
+
+@pytest.mark.parametrize("path, name", [("/analytics", "analytics"), ("/audit", "audit")])
+def test_the_librarians_pages_draw_their_charts_and_pass_axe(server, browser, tmp_path, path, name):
+    base, keys = server
+    page = signed_in(browser, base, keys["librarian"])
+    for q in ("EDRMS file plan", "mobile service units", "records disposal"):
+        page.goto(base + "/?q=" + q.replace(" ", "+"))
+    for width, height, suffix in ((1280, 900, ""), (390, 844, "-390")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(base + path)
+        assert page.get_by_role("heading", level=1).count() == 1
+        charts = page.locator("figure img")
+        assert charts.count() >= 1
+        for i in range(charts.count()):  # each SVG drew: the page's CSP lets a data: image through
+            drawn = charts.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
+            assert drawn, charts.nth(i).get_attribute("alt")
+        assert page.locator("table.data caption").count() >= 1  # the figures beside the pictures
+        wide = page.evaluate("[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
+                             f"{width} + 1).map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 40))")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, wide  # nothing wider than the screen
+        assert axe_violations(page) == []
+        shoot(page, name + suffix, tmp_path)

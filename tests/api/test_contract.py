@@ -19,7 +19,7 @@ from kmsearch.testing import FAKE_MODEL, FakeEmbedder
 from tests.helpers import write_corpus
 
 OPERATIONS = {"search", "facets", "whoKnows", "whereIs", "getDocument", "getDocumentFile", "health", "metrics",
-              "reindex", "getJob"}
+              "reindex", "getJob", "getAnalytics", "getAudit"}
 
 
 @pytest.fixture(scope="module")
