@@ -25,7 +25,7 @@ from kmsearch.api import reports, service
 from kmsearch.api.deps import PageCallerDep, get_index, get_usage
 from kmsearch.api.usage import Usage
 from kmsearch.api.errors import ErrorInfo, describe, is_unexpected
-from kmsearch.api.schemas import FilterParams, Location, SearchParams, WhereIsParams, WhoKnowsParams
+from kmsearch.api.schemas import MAX_PAGE, FilterParams, Location, SearchParams, WhereIsParams, WhoKnowsParams
 from kmsearch.api.service import Caller
 from kmsearch.api.sessions import SESSION_COOKIE
 from kmsearch.index.store import Index
@@ -93,22 +93,44 @@ def _tab(request: Request, caller: Caller | None, tab: str, template: str, run: 
     return render(request, template, **context)
 
 
+KEPT = ("date_from", "date_to", "author", "source", "language", "sort")  # carried into a new query, with the types
+
+
 def search_params(q: str, params: QueryParams) -> SearchParams:
     """The page's query string as the API's search parameters (the form sends types comma-separated too)."""
     data: dict[str, Any] = {"q": q, "type": [t for v in params.getlist("type") for t in v.split(",") if t] or None}
-    for name in FilterParams.model_fields.keys() - {"type"}:
+    for name in (*FilterParams.model_fields.keys() - {"type"}, "page", "sort", "k"):
         data[name] = params.get(name) or params.get(_OLD_NAMES.get(name, name)) or None
-    return SearchParams.model_validate(data)
+    return SearchParams.model_validate({k: v for k, v in data.items() if v is not None})
+
+
+def kept_filters(checked: SearchParams) -> list[tuple[str, str]]:
+    """The filters and order of this search as (name, value) pairs: hidden fields of the search box, so that a new
+    query keeps them, and the query string of the page links."""
+    kept = [("type", t) for t in checked.type or ()]
+    kept += [(name, str(getattr(checked, name))) for name in KEPT if getattr(checked, name) not in (None, "relevance")]
+    return kept
+
+
+def page_links(checked: SearchParams, total: int) -> list[tuple[int, str]]:
+    """(page number, URL) of every page of results there is, up to the API's last page."""
+    last = min(MAX_PAGE, -(-total // checked.k))
+    base = [("q", checked.q), *kept_filters(checked), *([("k", str(checked.k))] if checked.k != 10 else [])]
+    return [(n, "/?" + urlencode(base + ([("page", str(n))] if n > 1 else []))) for n in range(1, last + 1)] \
+        if last > 1 else []
 
 
 def _search(caller: Caller, index: Index, q: str, params: QueryParams, usage: Usage) -> dict[str, Any]:
     if not q:
-        return {"hits": [], "total": 0, "facets": {}, "selected_types": []}
+        return {"hits": [], "total": 0, "facets": {}, "selected_types": [], "kept": []}
     checked = search_params(q, params)
     found, counts = service.run_search_with_facets(caller, index, checked, usage)
+    dates_crossed = bool(checked.date_from and checked.date_to and checked.date_from[:10] > checked.date_to[:10])
     return {"hits": found.hits, "total": found.total, "facets": counts.model_dump(),
             "selected_types": checked.type or [], "query_id": found.query_id,
-            "first_rank": (checked.page - 1) * checked.k + 1}
+            "first_rank": (checked.page - 1) * checked.k + 1, "kept": kept_filters(checked),
+            "pages": page_links(checked, found.total), "current_page": checked.page, "sort": checked.sort,
+            "dates_crossed": dates_crossed}
 
 
 def _who(caller: Caller, index: Index, q: str, params: QueryParams, usage: Usage) -> dict[str, Any]:

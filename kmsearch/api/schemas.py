@@ -60,6 +60,8 @@ class SearchParams(FilterParams):
     k: int = Field(10, ge=1, le=MAX_PAGE_SIZE, description="Documents per page.")
     page: int = Field(1, ge=1, le=MAX_PAGE)
     passages: int = Field(3, ge=1, le=10, description="Passages per document.")
+    sort: Literal["relevance", "newest", "oldest"] = Field(
+        "relevance", description="Order of the documents found: by relevance, or by date (undated ones last).")
 
 
 class FacetParams(FilterParams):

@@ -40,6 +40,7 @@ from kmsearch.api.usage import Usage
 from kmsearch.errors import InvalidParameterError, KmsearchError
 from kmsearch.index.store import Index
 from kmsearch.search import Filters, Searcher
+from kmsearch.search.hybrid import MAX_K
 from kmsearch.search.facets import facets as count_facets
 from kmsearch.types import DocumentRecord
 
@@ -85,8 +86,15 @@ def _filters(params: FilterParams, caller: Caller) -> Filters:
 
 
 def _search(index: Index, params: SearchParams, filters: Filters) -> tuple[SearchResult, set[str]]:
-    hits, doc_ids = Searcher(index).search_page(params.q, params.page, params.k, params.mode, filters, params.fusion,
-                                                params.passages)
+    searcher = Searcher(index)
+    if params.sort == "relevance":
+        hits, doc_ids = searcher.search_page(params.q, params.page, params.k, params.mode, filters, params.fusion,
+                                             params.passages)
+    else:  # by date: every document found (the candidates are bounded), then the page
+        found, doc_ids = searcher.search_page(params.q, 1, MAX_K, params.mode, filters, params.fusion, params.passages)
+        dated = sorted((h for h in found if h.date), key=lambda h: h.date or "", reverse=params.sort == "newest")
+        ordered = dated + [h for h in found if not h.date]  # a stable sort: relevance orders a date's documents
+        hits = ordered[(params.page - 1) * params.k : params.page * params.k]
     result = SearchResult(query=params.q, mode=params.mode, page=params.page, k=params.k, total=len(doc_ids),
                           generation=index.generation, hits=[SearchHit.model_validate(h.to_json()) for h in hits])
     return result, set(doc_ids)
@@ -96,7 +104,7 @@ def _logged_search(usage: Usage | None, caller: Caller, params: SearchParams, re
     if usage is None:
         return result
     query_id = usage.asked("search", caller.key, params.q, mode=params.mode, filters=params.model_dump(
-        exclude={"q", "mode", "page", "k", "passages", "fusion"}, exclude_none=True), results=result.total,
+        exclude={"q", "mode", "page", "k", "passages", "fusion", "sort"}, exclude_none=True), results=result.total,
         top_score=result.hits[0].score if result.hits else None, shown=[h.doc_id for h in result.hits],
         page=params.page)
     return result.model_copy(update={"query_id": query_id})
