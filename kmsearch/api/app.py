@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 # fastapi-offline over swagger-ui-bundle: it ships Swagger UI 5.32 *and* ReDoc 2.5 (2.8 MB, no source maps) and
 # serves both pages itself, where swagger-ui-bundle 1.1.0 ships the older Swagger UI 4.15.5 with its source maps
@@ -31,6 +32,9 @@ from kmsearch.api.usage import Usage
 from kmsearch.config import Settings
 from kmsearch.index.embed import Embedder
 
+UNCOMPRESSED = ("application/pdf", "image/png", "image/jpeg", "image/tiff", "application/octet-stream",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation")
 DESCRIPTION = (
     "Search a department's documents. Send an API key as `Authorization: Bearer <key>` or `X-API-Key` "
     "(in /docs: the Authorize button). Every error answers `{\"error\": {\"code\", \"message\", \"detail\"}}`."
@@ -55,6 +59,9 @@ def create_app(settings: Settings, open_mode: bool = False, embedder: Embedder |
     for area in (health, search, people, where, documents, admin, insight):
         app.include_router(area.router)
     pages.add_pages(app)
+    # Pages and JSON compress to a fifth; the original files (PDF, images, the zipped Office formats) hardly do
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6,
+                       exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, *UNCOMPRESSED))
 
     _docs_need_a_key(app)
     security.apply_defaults(app)

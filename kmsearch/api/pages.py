@@ -21,6 +21,7 @@ from markupsafe import Markup
 from starlette.datastructures import QueryParams
 
 from kmsearch.analytics import charts
+from kmsearch import __version__
 from kmsearch.api import reports, service
 from kmsearch.api.deps import PageCallerDep, get_index, get_usage
 from kmsearch.api.usage import Usage
@@ -58,6 +59,7 @@ templates.env.filters["location"] = format_location
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("tabs", TABS)
+    context.setdefault("version", __version__)
     context.setdefault("librarian_tabs", LIBRARIAN_TABS if context.get("librarian") else ())
     context.setdefault("signed_in", not request.app.state.open_mode and bool(request.cookies.get(SESSION_COOKIE)))
     return templates.TemplateResponse(request, name, context, status_code=status)
@@ -69,7 +71,11 @@ def render_error(request: Request, info: ErrorInfo) -> HTMLResponse:
 
 
 def _sign_in_first(request: Request) -> Response:
-    return RedirectResponse("/signin?" + urlencode({"next": str(request.url.path)}), status_code=303)
+    """To sign-in, and back to this very page (its query too) after it. A session cookie that no longer names an
+    active key (revoked, or expired) is why, and the sign-in page says so."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    params = {"next": target} | ({"ended": "1"} if request.cookies.get(SESSION_COOKIE) else {})
+    return RedirectResponse("/signin?" + urlencode(params), status_code=303)
 
 
 Run = Callable[[Caller, Index, str, QueryParams, Usage], dict[str, Any]]
@@ -204,8 +210,14 @@ def audit_page(request: Request, caller: PageCallerDep, days: int = Days) -> Res
 
 
 @router.get("/signin")
-def signin_form(request: Request, next: str = "/") -> Response:
-    return render(request, "signin.html", tab="", next=next if next.startswith("/") else "/")
+def signin_form(request: Request, next: str = "/", ended: str = "") -> Response:
+    note = "Your session has ended: the key was revoked or the session expired. Sign in again." if ended else ""
+    return render(request, "signin.html", tab="", next=_local(next), note=note)
+
+
+def _local(target: str) -> str:
+    """`target` when it is a path on this site, else "/" (no redirect to another site through sign-in)."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
 
 
 @router.post("/signin")
@@ -215,7 +227,7 @@ def signin(request: Request, key: str = Form(..., max_length=200), next: str = F
     found = request.app.state.keys.verify(key.strip())
     if found is None:
         return render(request, "signin.html", status=401, tab="", next=next, error="That key is not valid.")
-    response = RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/", status_code=303)
+    response = RedirectResponse(_local(next), status_code=303)
     request.app.state.sessions.sign_in(request, response, found)
     return response
 

@@ -55,6 +55,9 @@ COMMON_HEADERS = {
 HSTS = "max-age=31536000"
 # Answers carry what the caller's key may read: no shared cache keeps them, nor the browser after sign-out.
 NO_STORE_EXEMPT = ("/static/", "/static-offline-docs/")
+# The page's own style, script-free icon and the docs' files: the same for everyone; the page links them with the
+# kmsearch version in the query string, so a new release is fetched at once.
+STATIC_CACHE = "public, max-age=86400"
 
 
 def policy_for(path: str) -> str:
@@ -85,6 +88,8 @@ class SecurityHeaders:
                 headers.setdefault("Content-Security-Policy", policy_for(path))
                 if not path.startswith(NO_STORE_EXEMPT):
                     headers.setdefault("Cache-Control", "no-store")
+                else:
+                    headers.setdefault("Cache-Control", STATIC_CACHE)
                 if https:  # over plain HTTP a browser ignores it; sending it there only misleads
                     headers.setdefault("Strict-Transport-Security", HSTS)
             await send(message)
