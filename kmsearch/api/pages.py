@@ -30,6 +30,7 @@ from kmsearch.api.schemas import MAX_PAGE, FilterParams, Location, SearchParams,
 from kmsearch.api.service import Caller
 from kmsearch.api.sessions import SESSION_COOKIE
 from kmsearch.index.store import Index
+from kmsearch.search.hybrid import MAX_QUERY_CHARS
 from kmsearch.types import DOC_TYPES
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ templates.env.filters["location"] = format_location
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("tabs", TABS)
     context.setdefault("version", __version__)
+    context.setdefault("max_query", MAX_QUERY_CHARS)
     context.setdefault("librarian_tabs", LIBRARIAN_TABS if context.get("librarian") else ())
     context.setdefault("signed_in", not request.app.state.open_mode and bool(request.cookies.get(SESSION_COOKIE)))
     return templates.TemplateResponse(request, name, context, status_code=status)

@@ -39,6 +39,8 @@ TERMS = "kmsearch_terms"  # the text field's tokenizer: the terms come analysed,
 WRITER_HEAP = 128_000_000
 _LOCK_FILES = {".tantivy-writer.lock", ".tantivy-meta.lock"}
 
+MAX_QUERY_TERMS = 64  # distinct terms of a query BM25 scores: the rarest in the index, for a long query
+
 
 @lru_cache(maxsize=1)
 def schema() -> tantivy.Schema:
@@ -114,7 +116,10 @@ class Lexical:
         few documents), or `mask` (booleans by chunk id), applied to a deeper result list that is deepened again
         until k allowed passages are found or none are left (cheap when most passages are allowed; a term set of
         thousands of documents costs tens of milliseconds at a million passages)."""
-        terms = dict.fromkeys(t for code in self.languages for t in query_terms(query, code))
+        terms = list(dict.fromkeys(t for code in self.languages for t in query_terms(query, code)))
+        if len(terms) > MAX_QUERY_TERMS:  # a pasted paragraph: its rarest words say what it is about
+            freq = {t: self.searcher.doc_freq("text", t) for t in terms}
+            terms = sorted((t for t in terms if freq[t]), key=freq.__getitem__)[:MAX_QUERY_TERMS]
         if not terms or k <= 0:
             return []
         text = tantivy.Query.boolean_query(

@@ -13,6 +13,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
+from kmsearch.config import DEFAULT_MODEL, Settings
 from kmsearch.errors import InvalidParameterError
 from kmsearch.index import dense
 from kmsearch.index.store import Index
@@ -23,8 +24,19 @@ from kmsearch.types import ChunkRecord, Hit, Passage
 log = logging.getLogger(__name__)
 MODES = ("hybrid", "dense", "bm25")
 FUSIONS = ("rrf", "score")
-MAX_QUERY_CHARS = 1000
+MAX_QUERY_CHARS = 10_000  # a pasted paragraph or page is a query; the dense side embeds what fits the model
 MAX_K = 1000
+# The relevance floor per model (the `relevance_floor` setting overrides it): the dense cosine under which a passage
+# that shares no word with the query is no answer. Calibrated by scripts/bench_relevance_floor.py
+# (docs/benchmarks.md); another model's cosines have another scale, so a model not listed gets no floor.
+FLOORS = {DEFAULT_MODEL: 0.0, f"sentence-transformers/{DEFAULT_MODEL}": 0.0}
+
+
+def relevance_floor(settings: Settings, model_id: str) -> float:
+    """The floor in force for an index of `model_id` under `settings`."""
+    if settings.relevance_floor is not None:
+        return settings.relevance_floor
+    return FLOORS.get(model_id, 0.0)
 
 
 @lru_cache(maxsize=1)
@@ -126,13 +138,27 @@ class Searcher:
             vector = self.index.embedder.embed_query(query)
             dense_hits = dense.search(self.index.faiss_index, vector, n, selection.mask if selection else None)
             bm25_hits = pending.result() if pending is not None else []
-        if mode == "dense":
-            return dict(dense_hits)
         if mode == "bm25":
             return dict(bm25_hits)
-        if fusion == "rrf":
-            return rrf([dense_hits, bm25_hits], self.settings.rrf_k)
-        return score_fusion(dense_hits, bm25_hits, self.settings.fusion_alpha)
+        if mode == "dense":
+            fused = dict(dense_hits)
+        elif fusion == "rrf":
+            fused = rrf([dense_hits, bm25_hits], self.settings.rrf_k)
+        else:
+            fused = score_fusion(dense_hits, bm25_hits, self.settings.fusion_alpha)
+        return self._above_floor(fused, dense_hits, bm25_hits)
+
+    def _above_floor(self, fused: dict[int, float], dense_hits: list[tuple[int, float]],
+                     bm25_hits: list[tuple[int, float]]) -> dict[int, float]:
+        """The fused candidates that share a word with the query or reach the relevance floor's cosine. Applied
+        after fusion, so the passages kept rank exactly as without the floor: it only cuts the tail of weak
+        matches, and all of a nonsense query's ("xqzv blorft wibble": no word in the index, no close passage)."""
+        floor = relevance_floor(self.settings, self.index.embedder.model_id)
+        if floor <= 0:
+            return fused
+        lexical = {c for c, _ in bm25_hits}
+        cosine = dict(dense_hits)
+        return {c: s for c, s in fused.items() if c in lexical or cosine.get(c, 0.0) >= floor}
 
     def _group(self, query: str, scores: dict[int, float], k: int, passages: int,
                owners: dict[int, str] | None = None) -> list[Hit]:

@@ -145,5 +145,5 @@ def test_a_generated_client_searches_with_no_hand_edits(service, generated_clien
     assert located.documents[0].title == "Report of the study tour to Canada"
     assert isinstance(located.documents[0].pages, list)
 
-    refused = search.sync_detailed(client=client, q="x" * 1001)
+    refused = search.sync_detailed(client=client, q="x" * 10_001)
     assert refused.status_code == 422 and refused.parsed.error.code == "invalid_parameter"

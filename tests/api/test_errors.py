@@ -60,9 +60,9 @@ def page_error(response, status: int) -> str:
      "date_to: must be YYYY"),
     ("/api/v1/search", {"q": "records", "type": "memo"}, "/", {"q": "records", "type": "memo"},
      "type.0: Input should be 'report', 'minutes'"),
-    ("/api/v1/search", {"q": TOO_LONG}, "/", {"q": TOO_LONG}, "q: String should have at most 1000 characters"),
-    ("/api/v1/who-knows", {"q": TOO_LONG}, "/who-knows", {"q": TOO_LONG}, "q: String should have at most 1000"),
-    ("/api/v1/where-is", {"q": TOO_LONG}, "/where-is", {"q": TOO_LONG}, "q: String should have at most 1000"),
+    ("/api/v1/search", {"q": TOO_LONG}, "/", {"q": TOO_LONG}, "q: String should have at most 10000 characters"),
+    ("/api/v1/who-knows", {"q": TOO_LONG}, "/who-knows", {"q": TOO_LONG}, "q: String should have at most 10000"),
+    ("/api/v1/where-is", {"q": TOO_LONG}, "/where-is", {"q": TOO_LONG}, "q: String should have at most 10000"),
 ])
 def test_the_page_refuses_what_the_api_refuses_with_the_same_message(service, api_path, api_params, page_path,
                                                                      page_params, says):

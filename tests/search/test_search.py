@@ -103,7 +103,7 @@ def test_document_types_were_guessed(searcher):
         ({"k": 0}, "k must be between 1 and 1000"),
         ({"mode": "magic"}, "mode must be one of"),
         ({"fusion": "max"}, "fusion must be one of"),
-        ({"query": "x" * 1001}, "limit is 1000"),
+        ({"query": "x" * 10_001}, "limit is 10000"),
     ],
 )
 def test_bad_parameters_name_the_parameter(searcher, kwargs, message):
