@@ -93,6 +93,10 @@ class Settings(BaseModel):
     rrf_k: int = Field(60, ge=1)
     fusion_alpha: float = Field(0.4, ge=0, le=1)  # weight of the dense side in score fusion
     candidates: int = Field(200, ge=1)  # passages taken from each retriever before fusion
+    # The relevance floor: a passage that shares no word with the query (no BM25 match) is an answer only when
+    # its dense cosine reaches this. None: the value calibrated for the index's model (kmsearch/search/hybrid.py
+    # FLOORS; off for a model not calibrated there); 0: off.
+    relevance_floor: float | None = Field(None, ge=0, le=1)
     # Dense index type, chosen at each ingest by size (docs/benchmarks.md): exact (FAISS Flat) up to
     # `dense_exact_max` vectors, above it IVF with 8-bit scalar quantisation, trained on the corpus itself.
     dense_index: DenseIndex = "auto"
