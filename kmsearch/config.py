@@ -97,6 +97,11 @@ class Settings(BaseModel):
     # its dense cosine reaches this. None: the value calibrated for the index's model (kmsearch/search/hybrid.py
     # FLOORS; off for a model not calibrated there); 0: off.
     relevance_floor: float | None = Field(None, ge=0, le=1)
+    # How the page shows a file's place: server folder prefix -> what staff use for it. In kmsearch.toml:
+    #   [kmsearch.path_display]
+    #   "/srv/archive/" = '\\registry\archive\'        (or "https://intranet/archive/")
+    # The longest prefix that matches wins; the API keeps the server's path (tools need it).
+    path_display: dict[str, str] = Field(default_factory=dict)
     # Dense index type, chosen at each ingest by size (docs/benchmarks.md): exact (FAISS Flat) up to
     # `dense_exact_max` vectors, above it IVF with 8-bit scalar quantisation, trained on the corpus itself.
     dense_index: DenseIndex = "auto"

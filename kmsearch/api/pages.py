@@ -58,10 +58,27 @@ def format_location(location: Location | None) -> str:
 templates.env.filters["location"] = format_location
 
 
+def shown_path(path: str | None, mapping: dict[str, str]) -> str:
+    """A file's path as staff know it: its longest matching server prefix replaced (`path_display` setting), with
+    the separators of the replacement (a Windows share's backslashes)."""
+    if not path:
+        return ""
+    prefix = max((p for p in mapping if path.startswith(p)), key=len, default=None)
+    if prefix is None:
+        return path
+    target = mapping[prefix]
+    rest = path[len(prefix):]
+    return target + (rest.replace("/", "\\") if "\\" in target and "://" not in target else rest)
+
+
+templates.env.filters["shown_path"] = shown_path
+
+
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("tabs", TABS)
     context.setdefault("version", __version__)
     context.setdefault("max_query", MAX_QUERY_CHARS)
+    context.setdefault("path_map", request.app.state.settings.path_display)
     context.setdefault("librarian_tabs", LIBRARIAN_TABS if context.get("librarian") else ())
     context.setdefault("signed_in", not request.app.state.open_mode and bool(request.cookies.get(SESSION_COOKIE)))
     return templates.TemplateResponse(request, name, context, status_code=status)

@@ -82,3 +82,18 @@ def test_nonsense_is_no_strong_match(page, settings):
     get, client = page
     html = get(q="file plan", page=20)  # past the last page: said so, not "no match"
     assert "past the last" in html
+
+
+def test_where_is_shows_the_share_path_and_a_location_card(corpus, settings, embedder):
+    from tests.helpers import write_register
+
+    write_register(corpus, "reports/edrms-pilot.pdf,DGPSI/2011/3,EDRMS pilot close-out,report,2011-11-30,"
+                           "Tshwane Building,B-07,C4,1,Ms Pretorius,,\n")
+    ingest([corpus], settings, embedder)
+    root = str(corpus.parent) + "/"
+    app = create_app(settings.replace(path_display={root: "\\\\registry\\archive\\"}), embedder=embedder)
+    client = sign_in(TestClient(app), app.state.keys.add("Desk", "reader")[1])
+    html = unescape(client.get("/where-is", params={"q": "the EDRMS pilot close-out report"}).text)
+    assert "\\\\registry\\archive\\corpus\\reports\\edrms-pilot.pdf" in html and root not in html
+    card = html[html.index('<dl class="card'):html.index("</dl>")]
+    assert "Tshwane Building · room B-07 · cabinet C4 · shelf 1" in card and "Ms Pretorius" in card
