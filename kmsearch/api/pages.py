@@ -124,7 +124,7 @@ KEPT = ("date_from", "date_to", "author", "source", "language", "sort")  # carri
 def search_params(q: str, params: QueryParams) -> SearchParams:
     """The page's query string as the API's search parameters (the form sends types comma-separated too)."""
     data: dict[str, Any] = {"q": q, "type": [t for v in params.getlist("type") for t in v.split(",") if t] or None}
-    for name in (*FilterParams.model_fields.keys() - {"type"}, "page", "sort", "k"):
+    for name in (*FilterParams.model_fields.keys() - {"type"}, "page", "sort", "k", "spell"):
         data[name] = params.get(name) or params.get(_OLD_NAMES.get(name, name)) or None
     return SearchParams.model_validate({k: v for k, v in data.items() if v is not None})
 
@@ -155,7 +155,9 @@ def _search(caller: Caller, index: Index, q: str, params: QueryParams, usage: Us
             "selected_types": checked.type or [], "query_id": found.query_id,
             "first_rank": (checked.page - 1) * checked.k + 1, "kept": kept_filters(checked),
             "pages": page_links(checked, found.total), "current_page": checked.page, "sort": checked.sort,
-            "dates_crossed": dates_crossed}
+            "dates_crossed": dates_crossed, "suggestion": found.suggestion, "corrected_from": found.corrected_from,
+            "searched": found.query, "link_for": lambda query, **extra: "/?" + urlencode(
+                [("q", query), *kept_filters(checked), *extra.items()])}
 
 
 def _who(caller: Caller, index: Index, q: str, params: QueryParams, usage: Usage) -> dict[str, Any]:

@@ -62,6 +62,8 @@ class SearchParams(FilterParams):
     passages: int = Field(3, ge=1, le=10, description="Passages per document.")
     sort: Literal["relevance", "newest", "oldest"] = Field(
         "relevance", description="Order of the documents found: by relevance, or by date (undated ones last).")
+    spell: bool = Field(True, description="Correct words the collection does not hold: a suggestion, or, when the "
+                        "words as written find nothing, the corrected search itself. false: search as written.")
 
 
 class FacetParams(FilterParams):
@@ -125,6 +127,10 @@ class SearchResult(Out):
     generation: str
     hits: list[SearchHit]
     query_id: str | None = Field(None, description="This request's id in the query log; pass it back with the rank as `query_id` and `rank` when opening a result (None with the log off).")
+    suggestion: str | None = Field(None, description="Did you mean: the query with the words the collection does "
+                                   "not hold corrected (the results are for the query as written).")
+    corrected_from: str | None = Field(None, description="The query as written, when it found nothing and these "
+                                       "results are for its correction (`query`).")
 
 
 class FacetCounts(Out):

@@ -41,6 +41,7 @@ from kmsearch.errors import InvalidParameterError, KmsearchError
 from kmsearch.index.store import Index
 from kmsearch.search import Filters, Searcher
 from kmsearch.search.hybrid import MAX_K
+from kmsearch.search.spelling import speller
 from kmsearch.search.facets import facets as count_facets
 from kmsearch.types import DocumentRecord
 
@@ -103,16 +104,32 @@ def _search(index: Index, params: SearchParams, filters: Filters) -> tuple[Searc
 def _logged_search(usage: Usage | None, caller: Caller, params: SearchParams, result: SearchResult) -> SearchResult:
     if usage is None:
         return result
-    query_id = usage.asked("search", caller.key, params.q, mode=params.mode, filters=params.model_dump(
-        exclude={"q", "mode", "page", "k", "passages", "fusion", "sort"}, exclude_none=True), results=result.total,
+    filters = params.model_dump(exclude={"q", "mode", "page", "k", "passages", "fusion", "sort", "spell"},
+                                exclude_none=True)
+    query_id = usage.asked("search", caller.key, params.q, mode=params.mode, filters=filters, results=result.total,
         top_score=result.hits[0].score if result.hits else None, shown=[h.doc_id for h in result.hits],
         page=params.page)
     return result.model_copy(update={"query_id": query_id})
 
 
+def _spelled(index: Index, params: SearchParams, filters: Filters) -> tuple[SearchResult, set[str]]:
+    """`_search`, with did-you-mean: a query whose words as written find nothing is searched corrected at once
+    (the answer says so); one that finds something comes back with the correction as a suggestion."""
+    result, doc_ids = _search(index, params, filters)
+    suggestion = speller(index).suggest(params.q) if params.spell else None
+    if suggestion is None:
+        return result, doc_ids
+    if result.total:
+        return result.model_copy(update={"suggestion": suggestion.text}), doc_ids
+    corrected, corrected_ids = _search(index, params.model_copy(update={"q": suggestion.text}), filters)
+    if not corrected.total:
+        return result, doc_ids
+    return corrected.model_copy(update={"corrected_from": params.q}), corrected_ids
+
+
 def run_search(caller: Caller, index: Index, params: SearchParams, usage: Usage | None = None) -> SearchResult:
     """Topic search: one page of documents with their best passages; `total` counts what the caller may read."""
-    return _logged_search(usage, caller, params, _search(index, params, _filters(params, caller))[0])
+    return _logged_search(usage, caller, params, _spelled(index, params, _filters(params, caller))[0])
 
 
 def run_search_with_facets(caller: Caller, index: Index, params: SearchParams,
@@ -120,10 +137,10 @@ def run_search_with_facets(caller: Caller, index: Index, params: SearchParams,
     """The page's search: `run_search`, plus facet counts over every document found without the type filter, so
     the other types stay choosable."""
     filters = _filters(params, caller)
-    result, doc_ids = _search(index, params, filters)
+    result, doc_ids = _spelled(index, params, filters)
     unfiltered = dataclasses.replace(filters, doc_type=())
     if params.type:
-        doc_ids = set(Searcher(index).search_page(params.q, 1, 1, params.mode, unfiltered, params.fusion,
+        doc_ids = set(Searcher(index).search_page(result.query, 1, 1, params.mode, unfiltered, params.fusion,
                                                   passages=1)[1])
     facet_counts = FacetCounts(**count_facets(index, filters=unfiltered, doc_ids=doc_ids))
     return _logged_search(usage, caller, params, result), facet_counts

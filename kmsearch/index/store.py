@@ -258,6 +258,8 @@ class IndexWriter:
         nothing changed."""
         # e.g. an index made by an older people extractor: its mentions are found again
         self.changed |= any(d.stale(self.catalog) for d in self.derive if d.stale)
+        # an index from before did-you-mean: the next ingest writes a generation with the passages' words
+        self.changed |= not self.catalog.vocabulary_size() and self.catalog.counts()["chunks"] > 0
         if not self.changed:
             self.abort()
             return None
@@ -265,6 +267,7 @@ class IndexWriter:
         for derivation in self.derive:
             derivation.run(self.catalog)
         self.catalog.sync_titles()
+        self.catalog.sync_vocabulary()
         clock.lap("people_and_titles")  # the lap's name predates Derivation; the ingest benchmark reads it
         vectors, stats = self._embedding.finish(self._pending)
         clock.lap("embedding_wait")

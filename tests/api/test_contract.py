@@ -56,7 +56,8 @@ def test_json_field_names_are_as_documented(service):
     """Typed responses keep exactly the field names the service answered before they were typed."""
     _, _, client = service
     found = client.get("/api/v1/search", params={"q": "EDRMS file plan records"}).json()
-    assert set(found) == {"query", "mode", "page", "k", "total", "generation", "hits", "query_id"}
+    assert set(found) == {"query", "mode", "page", "k", "total", "generation", "hits", "query_id", "suggestion",
+                          "corrected_from"}
     assert set(found["hits"][0]) == {"doc_id", "path", "title", "type", "date", "language", "page", "heading",
                                      "snippet", "score", "passages"}
     assert set(found["hits"][0]["passages"][0]) == {"page", "heading", "snippet", "score"}

@@ -36,7 +36,8 @@ def test_first_ingest_builds_a_generation(corpus, settings, embedder):
     index = consistent(settings, embedder)
     manifest = json.loads((settings.index_dir / "manifest.json").read_text())
     assert manifest["generation"] == "g000001" == index.generation
-    assert manifest["model"] == {"name": "fake-hash-256", "dimension": 256, "max_tokens": 256, "backend": "fake"}
+    assert manifest["model"] == {"name": "fake-hash-256", "dimension": 256, "max_tokens": 256, "backend": "fake",
+                                 "query_prefix": "", "passage_prefix": ""}
     assert manifest["chunking"]["max_tokens"] == settings.chunk_tokens
     assert manifest["counts"]["documents"] == 4
     assert (settings.index_dir / "ingest-report.json").exists()

@@ -5,7 +5,6 @@ everything) apply the one access rule (kmsearch.access) and return only what tha
 from __future__ import annotations
 
 import json
-
 import math
 import sqlite3
 from pathlib import Path
@@ -389,6 +388,19 @@ class Catalog:
         return row is not None
 
     # --- titles (catalog/titles.py) -----------------------------------------------------------------------
+    def vocabulary(self) -> dict[str, int]:
+        """Every word of the passages with its count; empty for a generation written before kmsearch kept them."""
+        try:
+            return {w: n for w, n in self._conn.execute("SELECT word, count FROM vocabulary")}
+        except sqlite3.OperationalError:  # no such table
+            return {}
+
+    def vocabulary_size(self) -> int:
+        try:
+            return int(self._conn.execute("SELECT COUNT(*) FROM vocabulary").fetchone()[0])
+        except sqlite3.OperationalError:
+            return 0
+
     def title_count(self) -> int | None:
         """How many keys the title index holds; None for a generation written before it existed."""
         try:

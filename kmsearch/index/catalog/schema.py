@@ -130,6 +130,8 @@ CREATE TABLE IF NOT EXISTS title_keys (key TEXT PRIMARY KEY, text TEXT NOT NULL,
 CREATE INDEX IF NOT EXISTS title_keys_date ON title_keys(date);
 CREATE TABLE IF NOT EXISTS title_terms (stem TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (stem, key)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS title_terms_key ON title_terms(key);
+-- The passages' words and their counts, for did-you-mean (catalog/vocabulary.py), rebuilt at each commit
+CREATE TABLE IF NOT EXISTS vocabulary (word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 

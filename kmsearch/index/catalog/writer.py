@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol
 
-from kmsearch.index.catalog import records, titles
+from kmsearch.index.catalog import records, titles, vocabulary
 from kmsearch.index.catalog.reader import Catalog
 from kmsearch.index.catalog.schema import connect_writable
 from kmsearch.index.stems import query_stems
@@ -236,3 +236,8 @@ class CatalogWriter(Catalog):
         """Bring the title index up to date with the documents and the register; returns the keys changed."""
         with self.transaction():
             return titles.sync(self._conn)
+
+    def sync_vocabulary(self) -> int:
+        """Count the passages' words again (did-you-mean); returns how many distinct words there are."""
+        with self.transaction():
+            return vocabulary.rebuild(self._conn)
