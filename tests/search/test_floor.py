@@ -43,8 +43,9 @@ def test_the_floor_only_cuts_the_tail(corpus, settings, embedder):
 
 def test_the_floor_is_per_model_and_a_setting_overrides_it():
     assert relevance_floor(Settings(), DEFAULT_MODEL) == FLOORS[DEFAULT_MODEL]
-    assert relevance_floor(Settings(), "some-other-model") == 0.0  # not calibrated: no floor
-    assert relevance_floor(Settings(relevance_floor=0.42), "some-other-model") == 0.42
+    assert FLOORS[DEFAULT_MODEL].cosine == 0.40 and FLOORS[DEFAULT_MODEL].languages == {"en"}
+    assert relevance_floor(Settings(), "some-other-model").cosine == 0.0  # not calibrated: no floor
+    assert relevance_floor(Settings(relevance_floor=0.42), "some-other-model").cosine == 0.42
 
 
 def test_the_api_answers_nonsense_with_nothing_and_logs_it_unanswered(corpus, settings, embedder):
@@ -64,3 +65,25 @@ def test_the_api_answers_nonsense_with_nothing_and_logs_it_unanswered(corpus, se
     rows = {r.query: r for r in reader.queries(datetime.now(timezone.utc) - timedelta(days=1))}
     reader.close()
     assert rows[NONSENSE].unanswered and not rows["edrms file plan"].unanswered
+
+
+def test_a_passage_in_a_language_the_model_does_not_read_counts_only_through_its_words(tmp_path, settings, embedder,
+                                                                                       monkeypatch):
+    from kmsearch.search import hybrid
+    from kmsearch.testing import FAKE_MODEL
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "handleiding.txt").write_text(
+        "Die Handleiding is gepubliseer in terme van die Wet op Bevordering van Toegang tot Inligting. Versoeke "
+        "vir toegang tot rekords moet aan die Inligtingsbeampte gerig word.", encoding="utf-8")
+    (folder / "policy.txt").write_text("The records policy of the department sets out how records are kept and "
+                                       "when they are destroyed.", encoding="utf-8")
+    ingest([folder], settings, embedder)
+    index = Index.open(settings, embedder)
+    query = "toegang tot rekords inligtingsbeampte"
+    assert any(h.language == "af" for h in Searcher(index).search(query, mode="dense"))  # no floor for the fake
+    monkeypatch.setitem(hybrid.FLOORS, FAKE_MODEL, hybrid.Floor(0.05, frozenset({"en"})))
+    searcher = Searcher(index)
+    assert [h.language for h in searcher.search(query, mode="dense")] in ([], ["en"])  # cosine alone: not enough
+    assert searcher.search(query)[0].language == "af"  # its words still find it (hybrid and BM25)
