@@ -13,12 +13,12 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
-from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 # fastapi-offline over swagger-ui-bundle: it ships Swagger UI 5.32 *and* ReDoc 2.5 (2.8 MB, no source maps) and
 # serves both pages itself, where swagger-ui-bundle 1.1.0 ships the older Swagger UI 4.15.5 with its source maps
 # (8.6 MB) and no ReDoc, leaving the pages to write. Either way nothing is fetched from a CDN.
 from fastapi_offline import FastAPIOffline
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from kmsearch import __version__
 from kmsearch.api import deps, pages, security

@@ -155,7 +155,7 @@ def _search(caller: Caller, index: Index, q: str, params: QueryParams, usage: Us
             "selected_types": checked.type or [], "query_id": found.query_id,
             "first_rank": (checked.page - 1) * checked.k + 1, "kept": kept_filters(checked),
             "pages": page_links(checked, found.total), "current_page": checked.page, "sort": checked.sort,
-            "dates_crossed": dates_crossed, "suggestion": found.suggestion, "corrected_from": found.corrected_from,
+            "dates_crossed": dates_crossed, "suggestion": found.suggestion, "acronyms": found.acronyms, "corrected_from": found.corrected_from,
             "searched": found.query, "link_for": lambda query, **extra: "/?" + urlencode(
                 [("q", query), *kept_filters(checked), *extra.items()])}
 

@@ -131,6 +131,8 @@ class SearchResult(Out):
                                    "not hold corrected (the results are for the query as written).")
     corrected_from: str | None = Field(None, description="The query as written, when it found nothing and these "
                                        "results are for its correction (`query`).")
+    acronyms: dict[str, str] = Field(default_factory=dict, description="The acronyms the query names, with the "
+                                     "expansion the documents give (BM25 looked for both).")
 
 
 class FacetCounts(Out):

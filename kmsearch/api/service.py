@@ -40,6 +40,7 @@ from kmsearch.api.usage import Usage
 from kmsearch.errors import InvalidParameterError, KmsearchError
 from kmsearch.index.store import Index
 from kmsearch.search import Filters, Searcher
+from kmsearch.search import acronyms
 from kmsearch.search.hybrid import MAX_K
 from kmsearch.search.spelling import speller
 from kmsearch.search.facets import facets as count_facets
@@ -97,7 +98,8 @@ def _search(index: Index, params: SearchParams, filters: Filters) -> tuple[Searc
         ordered = dated + [h for h in found if not h.date]  # a stable sort: relevance orders a date's documents
         hits = ordered[(params.page - 1) * params.k : params.page * params.k]
     result = SearchResult(query=params.q, mode=params.mode, page=params.page, k=params.k, total=len(doc_ids),
-                          generation=index.generation, hits=[SearchHit.model_validate(h.to_json()) for h in hits])
+                          generation=index.generation, hits=[SearchHit.model_validate(h.to_json()) for h in hits],
+                          acronyms=acronyms.named(index, params.q))
     return result, set(doc_ids)
 
 

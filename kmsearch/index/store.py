@@ -34,15 +34,21 @@ from kmsearch import __version__
 from kmsearch.config import Settings
 from kmsearch.errors import DamagedIndexError, IndexError_
 from kmsearch.index import dense, recovery
+from kmsearch.index import lexical as lexical_index
 from kmsearch.index.background import BackgroundEmbedder, cache_id
 from kmsearch.index.cache import EmbeddingCache
-from kmsearch.index.catalog import Catalog, CatalogWriter, connect_writable, copy_catalog, embed_text
+from kmsearch.index.catalog import Catalog, CatalogWriter, connect_writable, copy_catalog, embed_text, vocabulary
 from kmsearch.index.embed import Embedder, make_embedder
 from kmsearch.index.files import atomic_write_json, fsync_path, lock_index, write_json
-from kmsearch.index.manifest import (FORMAT_VERSION, MANIFEST, UPGRADABLE, index_model, read_manifest,
-                                     resolve_model_setting)
-from kmsearch.index import lexical as lexical_index
 from kmsearch.index.lexical import Lexical, LexicalWriter
+from kmsearch.index.manifest import (
+    FORMAT_VERSION,
+    MANIFEST,
+    UPGRADABLE,
+    index_model,
+    read_manifest,
+    resolve_model_setting,
+)
 from kmsearch.types import Chunk, Document, KnownFile
 
 log = logging.getLogger(__name__)
@@ -258,8 +264,8 @@ class IndexWriter:
         nothing changed."""
         # e.g. an index made by an older people extractor: its mentions are found again
         self.changed |= any(d.stale(self.catalog) for d in self.derive if d.stale)
-        # an index from before did-you-mean: the next ingest writes a generation with the passages' words
-        self.changed |= not self.catalog.vocabulary_size() and self.catalog.counts()["chunks"] > 0
+        # an index from before did-you-mean or acronyms: the next ingest writes a generation with them
+        self.changed |= self.catalog.vocabulary_version() < vocabulary.VERSION and self.catalog.counts()["chunks"] > 0
         if not self.changed:
             self.abort()
             return None

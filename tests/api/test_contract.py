@@ -57,7 +57,7 @@ def test_json_field_names_are_as_documented(service):
     _, _, client = service
     found = client.get("/api/v1/search", params={"q": "EDRMS file plan records"}).json()
     assert set(found) == {"query", "mode", "page", "k", "total", "generation", "hits", "query_id", "suggestion",
-                          "corrected_from"}
+                          "corrected_from", "acronyms"}
     assert set(found["hits"][0]) == {"doc_id", "path", "title", "type", "date", "language", "page", "heading",
                                      "snippet", "score", "passages"}
     assert set(found["hits"][0]["passages"][0]) == {"page", "heading", "snippet", "score"}

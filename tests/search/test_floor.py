@@ -43,7 +43,7 @@ def test_the_floor_only_cuts_the_tail(corpus, settings, embedder):
 
 def test_the_floor_is_per_model_and_a_setting_overrides_it():
     assert relevance_floor(Settings(), DEFAULT_MODEL) == FLOORS[DEFAULT_MODEL]
-    assert FLOORS[DEFAULT_MODEL].cosine == 0.40 and FLOORS[DEFAULT_MODEL].languages == {"en"}
+    assert FLOORS[DEFAULT_MODEL].cosine == 0.50 and FLOORS[DEFAULT_MODEL].languages == {"en"}
     assert relevance_floor(Settings(), "some-other-model").cosine == 0.0  # not calibrated: no floor
     assert relevance_floor(Settings(relevance_floor=0.42), "some-other-model").cosine == 0.42
 

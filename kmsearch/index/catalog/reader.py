@@ -395,11 +395,24 @@ class Catalog:
         except sqlite3.OperationalError:  # no such table
             return {}
 
-    def vocabulary_size(self) -> int:
+    def vocabulary_version(self) -> int:
+        """The version of the words and acronyms tables (kmsearch/index/catalog/vocabulary.py); 0: none yet."""
         try:
-            return int(self._conn.execute("SELECT COUNT(*) FROM vocabulary").fetchone()[0])
+            row = self._conn.execute("SELECT MAX(version) FROM vocabulary_version").fetchone()
+            return int(row[0] or 0)
         except sqlite3.OperationalError:
             return 0
+
+    def acronyms(self) -> dict[str, list[tuple[str, int]]]:
+        """Each acronym the passages define, with its expansions, the most given first."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        try:
+            rows = self._conn.execute("SELECT acronym, expansion, count FROM acronyms ORDER BY count DESC, expansion")
+            for acronym, expansion, count in rows:
+                out.setdefault(acronym, []).append((expansion, count))
+        except sqlite3.OperationalError:
+            pass
+        return out
 
     def title_count(self) -> int | None:
         """How many keys the title index holds; None for a generation written before it existed."""

@@ -132,6 +132,11 @@ CREATE TABLE IF NOT EXISTS title_terms (stem TEXT NOT NULL, key TEXT NOT NULL, P
 CREATE INDEX IF NOT EXISTS title_terms_key ON title_terms(key);
 -- The passages' words and their counts, for did-you-mean (catalog/vocabulary.py), rebuilt at each commit
 CREATE TABLE IF NOT EXISTS vocabulary (word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
+-- Which version of vocabulary.py built those two tables (a newer one rebuilds them at the next ingest)
+CREATE TABLE IF NOT EXISTS vocabulary_version (version INTEGER NOT NULL);
+-- The acronyms the passages define, with each expansion and how often it is given (catalog/vocabulary.py)
+CREATE TABLE IF NOT EXISTS acronyms (acronym TEXT NOT NULL, expansion TEXT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (acronym, expansion)) WITHOUT ROWID;
 """
 
 
