@@ -72,6 +72,17 @@ def _document_credit(p: Person) -> float:
     return p.score - p.register_score
 
 
+def _linked(person: Person, topic: Topic) -> bool:
+    """Whether the person is linked to the topic itself: by the skills register, or by a passage of one of the
+    topic's own documents. Without this, a topic whose documents name nobody (a statistical release) is held by
+    whoever who-knows finds nearest in other documents."""
+    evidence = getattr(person, "evidence", None)
+    if evidence is None or person.register_score > 0:  # (a result that carries no evidence: kept as it is)
+        return True
+    own = {d.doc_id for d in topic.documents}
+    return any(e.doc_id in own for e in evidence)
+
+
 def holders(people: Sequence[Person]) -> list[Person]:
     """The people who hold a topic: those within HOLDER_SHARE of the best score."""
     top = max((p.score for p in people), default=0.0)
@@ -109,7 +120,8 @@ def audit_topics(topics: Sequence[Topic], source: AuditSource, gaps: Sequence[Kn
     topic, for the per-person part."""
     out, people_of = [], {}
     for topic in topics:
-        people = holders(source.who_knows(" ".join((topic.name, *topic.terms[:5])), PEOPLE_PER_TOPIC))
+        people = [p for p in holders(source.who_knows(" ".join((topic.name, *topic.terms[:5])), PEOPLE_PER_TOPIC))
+                  if _linked(p, topic)]
         people_of[topic.name] = people
         asked = gaps_for(topic, gaps)
         out.append(topic.to_json() | {
