@@ -4,7 +4,7 @@ At each commit the ingest records every acronym a passage defines ("Integrated D
 Integrated Development Plan", an abbreviations table's row; kmsearch/index/catalog/vocabulary.py). A request
 naming one ("IDP ward projects") is searched on the BM25 side with the expansion added, so passages that use only
 the long form are found too, and the answer shows "IDP = Integrated Development Plan". An acronym no document
-defines is searched as written: nothing is invented.
+defines is searched as written: nothing is invented. Only short requests (MAX_EXPANDED_WORDS) are expanded.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import threading
 
 from kmsearch.index.store import Index
 
+MAX_EXPANDED_WORDS = 4  # "IDP", "IDP ward projects": a lookup; longer requests are searched as written
 _TOKEN = re.compile(r"[A-Za-z]{2,10}")
 _LOCK = threading.Lock()
 
@@ -42,7 +43,10 @@ def named(index: Index, request: str) -> dict[str, str]:
 
 
 def expanded(index: Index, request: str) -> str:
-    """The request with the expansions of the acronyms it names added (for BM25)."""
+    """The request with the expansions of the acronyms it names added (for BM25), when it is short: in a sentence
+    the acronym has its context already, and on SciFact's claims expanding cost 0.004 nDCG@10."""
+    if len(request.split()) > MAX_EXPANDED_WORDS:
+        return request
     found = named(index, request)
     return " ".join([request, *found.values()]) if found else request
 

@@ -149,7 +149,9 @@ class Searcher:
         else:
             # BM25 on another thread while the query is embedded and FAISS searched here: both libraries release
             # the GIL, so on two cores a hybrid query costs about the slower side instead of the sum.
-            pending = _pool().submit(lexical) if mode == "hybrid" else None
+            # dense mode asks BM25 too when a floor is in force: which passages share a word with the query
+            floored = relevance_floor(self.settings, self.index.embedder.model_id).cosine > 0
+            pending = _pool().submit(lexical) if mode == "hybrid" or floored else None
             vector = self.index.embedder.embed_query(query)
             dense_hits = dense.search(self.index.faiss_index, vector, n, selection.mask if selection else None)
             bm25_hits = pending.result() if pending is not None else []
