@@ -85,5 +85,9 @@ def test_a_passage_in_a_language_the_model_does_not_read_counts_only_through_its
     assert any(h.language == "af" for h in Searcher(index).search(query, mode="dense"))  # no floor for the fake
     monkeypatch.setitem(hybrid.FLOORS, FAKE_MODEL, hybrid.Floor(0.05, frozenset({"en"})))
     searcher = Searcher(index)
-    assert [h.language for h in searcher.search(query, mode="dense")] in ([], ["en"])  # cosine alone: not enough
-    assert searcher.search(query)[0].language == "af"  # its words still find it (hybrid and BM25)
+    language = {c.chunk_id: index.catalog.documents([c.doc_id])[c.doc_id].language for c in index.catalog.iter_chunks()}
+    close = [(c, 0.99) for c in language]  # as close as can be, sharing no word with the query
+    kept = searcher._above_floor(dict(close), close, [])
+    assert {language[c] for c in kept} == {"en"}  # the Afrikaans passage counts only through its words
+    assert set(searcher._above_floor(dict(close), close, [(c, 1.0) for c in language])) == set(language)
+    assert searcher.search(query)[0].language == "af"  # and its words do find it
