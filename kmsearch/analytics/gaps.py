@@ -88,7 +88,7 @@ class KnowledgeGap:
 def person_link(experts: Sequence[ExpertLike]) -> PersonLink | None:
     """The person to ask about a gap: the best-ranked one whose skills register entry matches the topic, else
     the top one (linked by documents only). The register comes first because a gap's documents are by
-    definition weak on the topic, and so is a link through them (who-knows has no relevance floor yet)."""
+    definition weak on the topic, and so is a link through them."""
     if not experts:
         return None
     registered = [e for e in experts if getattr(e, "register_score", 0.0) > 0]
