@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from kmsearch.errors import DamagedIndexError, DiskFullError, IndexError_
+from kmsearch.index.catalog import count_documents
 from kmsearch.index.files import atomic_write_json, lock_index
 from kmsearch.index.manifest import FORMAT_VERSION, MANIFEST, UPGRADABLE, read_manifest
 
@@ -73,11 +74,7 @@ def catalogue_problem(path: Path, documents: int | None) -> str | None:
     if header[24:28] == header[92:96] and pages and size < pages * page_size:  # the header's size is valid
         return f"catalog.sqlite is truncated ({size} of {pages * page_size} bytes)"
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
-        try:
-            found = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-        finally:
-            conn.close()
+        found = count_documents(path)
     except sqlite3.Error as exc:
         return f"catalog.sqlite cannot be read ({exc})"
     if documents is not None and found != documents:

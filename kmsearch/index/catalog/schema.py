@@ -140,6 +140,16 @@ CREATE TABLE IF NOT EXISTS acronyms (acronym TEXT NOT NULL, expansion TEXT NOT N
 """
 
 
+def count_documents(path: Path) -> int:
+    """How many documents a generation's catalogue file holds (for the check of a generation's parts; raises
+    sqlite3.Error when the file cannot be read as a catalogue)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    try:
+        return int(conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+    finally:
+        conn.close()
+
+
 def connect_readonly(path: Path) -> sqlite3.Connection:
     """Generations never change once written, so readers open them immutable: no locks, no journal."""
     conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
