@@ -242,3 +242,30 @@ def test_the_librarians_pages_draw_their_charts_and_pass_axe(server, browser, tm
         assert page.evaluate("document.documentElement.scrollWidth") <= width, wide  # nothing wider than the screen
         assert axe_violations(page) == []
         shoot(page, name + suffix, tmp_path)
+
+
+@pytest.mark.parametrize("path, name", [
+    ("/?q=EDRMS+retreival&k=2", "search-suggestion"),
+    ("/?q=the+committee+report+on+the+file+plan+and+mobile+units&k=2&sort=newest", "search-paged"),
+    ("/who-knows?q=records+management+file+plan", "who-knows"),
+    ("/where-is?q=the+KM+committee+minutes+of+June+2009", "where-is"),
+])
+def test_the_staff_pages_pass_axe_at_both_widths(server, browser, tmp_path, path, name):
+    base, keys = server
+    page = signed_in(browser, base, keys["insider"])
+    for width, height, suffix in ((1280, 900, ""), (390, 844, "-390")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(base + path)
+        assert page.get_by_role("heading", level=1).count() == 1
+        wide = page.evaluate("[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
+                             f"{width} + 1).map(e => e.tagName + '.' + e.className)")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, wide
+        assert axe_violations(page) == []
+        shoot(page, name + suffix, tmp_path)
+
+
+def test_the_sign_in_page_passes_axe(server, browser):
+    base, _ = server
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(base + "/signin")
+    assert axe_violations(page) == []
