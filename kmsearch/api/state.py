@@ -55,7 +55,20 @@ class IndexHolder:
                 self.embedder = index.embedder  # the model stays loaded across generations
                 self._index, self._stamp = index, stamp
                 log.info("serving generation %s", index.generation)
+                threading.Thread(target=_warm, args=(index,), name="kmsearch-warm", daemon=True).start()
         return self._index
+
+
+def _warm(index: Index) -> None:
+    """Build what a generation's first search would otherwise build (the speller: about a second at 50,000
+    words; the acronyms), so that no user's request pays for it."""
+    from kmsearch.search import acronyms, spelling
+
+    try:
+        spelling.speller(index)
+        acronyms.defined(index)
+    except Exception:  # a closed or damaged generation: the request that needs them will say what is wrong
+        log.debug("warming generation %s failed", index.generation, exc_info=True)
 
 
 @dataclass
