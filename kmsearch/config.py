@@ -32,6 +32,10 @@ from pydantic import (BaseModel, ConfigDict, Field, ModelWrapValidatorHandler, V
 from kmsearch.errors import InvalidParameterError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+# Files that describe a folder rather than belong to it, never ingested unless the `not_documents` setting or a
+# `!pattern` line of .kmsearchignore says otherwise. Matched case-insensitively against each file's name.
+NOT_DOCUMENTS = ("readme*", "licen[cs]e", "licen[cs]e.*", "*[_-]licen[cs]e", "*[_-]licen[cs]e.*", "unlicense*",
+                 "*[_-]unlicense*", "copying*", "manifest*", "*.tsv", "*.csv", "thumbs.db", "desktop.ini", "~$*", "*.tmp")
 Backend = Literal["auto", "torch", "onnx", "onnx-int8"]  # embedding backends (kmsearch/index/embed.py)
 Fusion = Literal["score", "rrf"]  # hybrid fusion (kmsearch/search/hybrid.py)
 DenseIndex = Literal["auto", "flat", "ivf"]  # FAISS index type (kmsearch/index/dense.py)
@@ -102,6 +106,8 @@ class Settings(BaseModel):
     #   "/srv/archive/" = '\\registry\archive\'        (or "https://intranet/archive/")
     # The longest prefix that matches wins; the API keeps the server's path (tools need it).
     path_display: dict[str, str] = Field(default_factory=dict)
+    # Ingest: file-name patterns that are never documents (NOT_DOCUMENTS; [] ingests them all)
+    not_documents: list[str] = Field(default_factory=lambda: list(NOT_DOCUMENTS))
     # Dense index type, chosen at each ingest by size (docs/benchmarks.md): exact (FAISS Flat) up to
     # `dense_exact_max` vectors, above it IVF with 8-bit scalar quantisation, trained on the corpus itself.
     dense_index: DenseIndex = "auto"

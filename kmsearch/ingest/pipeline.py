@@ -23,7 +23,7 @@ from typing import Any, Iterable, Iterator
 from tqdm import tqdm
 
 from kmsearch import registers
-from kmsearch.config import Settings
+from kmsearch.config import NOT_DOCUMENTS, Settings
 from kmsearch.errors import describe_os_error
 from kmsearch.index.embed import Embedder
 from kmsearch.index.catalog import Catalog, CatalogWriter
@@ -133,19 +133,28 @@ def ignore_patterns(root: Path) -> list[str]:
     return [line.rstrip("/") for line in lines if line and not line.startswith("#")]
 
 
-def walk(root: Path, owners: list[str] | None = None) -> Iterator[Path]:
-    """Files under `root` in a stable order, skipping hidden ones, those matched by `.kmsearchignore` and the
-    CSV registers in any `registers/` folder (catalogue data, never text); directory symlinks are not followed
-    (no loops). Folders that keep a `registers/` are added to `owners`, ignored or not: an ignore pattern must
-    not switch a register's restrictions off."""
+def walk(root: Path, owners: list[str] | None = None, not_documents: Iterable[str] = NOT_DOCUMENTS) -> Iterator[Path]:
+    """Files under `root` in a stable order, skipping hidden ones, those matched by `.kmsearchignore`, files that
+    are not documents (`not_documents`: README, licences, MANIFEST, loose CSV and TSV files ...; a `!pattern`
+    line of .kmsearchignore takes one back) and the CSV registers in any `registers/` folder (catalogue data,
+    never text); directory symlinks are not followed (no loops). Folders that keep a `registers/` are added to
+    `owners`, ignored or not: an ignore pattern must not switch a register's restrictions off."""
     if not root.is_dir():
         yield root
         return
-    patterns = ignore_patterns(root)
+    lines = ignore_patterns(root)
+    patterns = [p for p in lines if not p.startswith("!")]
+    wanted = [p[1:] for p in lines if p.startswith("!")]
+    defaults = [p.casefold() for p in not_documents]
+
+    def matches(path: Path, globs: list[str], name: str | None = None) -> bool:
+        rel = path.relative_to(root).as_posix()
+        return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name or path.name, p) for p in globs)
 
     def ignored(path: Path) -> bool:
-        rel = path.relative_to(root).as_posix()
-        return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(path.name, p) for p in patterns)
+        if matches(path, patterns):
+            return True
+        return path.is_file() and matches(path, defaults, path.name.casefold()) and not matches(path, wanted)
 
     for folder, dirs, files in os.walk(root, followlinks=False):
         if owners is not None and any(d.casefold() == registers.REGISTER_DIR for d in dirs):
@@ -182,7 +191,7 @@ def _ingest(paths: Iterable[str | Path], settings: Settings, embedder: Embedder 
             ) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport(limits=settings.limits)
-    roots, files, owners = _walk_roots(paths, report)
+    roots, files, owners = _walk_roots(paths, report, settings.not_documents)
     embed_bar = _progress(show_progress, unit="chunk", desc="embedding")
     with _workers(settings, embedder) as (pool, embedder), embed_bar:
         with IndexWriter(settings, embedder, progress=embed_bar.update, derive=DERIVED) as writer:
@@ -208,8 +217,8 @@ def _ingest(paths: Iterable[str | Path], settings: Settings, embedder: Embedder 
     return report
 
 
-def _walk_roots(paths: Iterable[str | Path], report: IngestReport) -> tuple[list[Path], list[tuple[Path, Path]],
-                                                                         list[str]]:
+def _walk_roots(paths: Iterable[str | Path], report: IngestReport, not_documents: Iterable[str] = NOT_DOCUMENTS
+                ) -> tuple[list[Path], list[tuple[Path, Path]], list[str]]:
     """The ingested paths that exist, their files (with the path each came from), and the folders among and
     below them that keep registers. A folder whose `.kmsearchignore` cannot be read is not ingested at all."""
     roots: list[Path] = []
@@ -228,7 +237,7 @@ def _walk_roots(paths: Iterable[str | Path], report: IngestReport) -> tuple[list
             continue
         found: list[str] = []
         try:
-            files.extend((path, root) for path in walk(root, found))
+            files.extend((path, root) for path in walk(root, found, not_documents))
         except safe.Unreadable as exc:
             reason = f"{IGNORE_FILE} cannot be read ({exc}); nothing in this folder is ingested until it is fixed"
             report.files.append(FileOutcome(str(root / IGNORE_FILE), "failed", reason))
