@@ -47,13 +47,14 @@ def cli(ctx: click.Context, config: str | None, verbose: bool) -> None:
 @click.option("--no-ocr", is_flag=True, help="Do not OCR pages without a text layer.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @click.option("--json", "as_json", is_flag=True, help="Print the ingest report as JSON.")
+@click.option("--dry-run", is_flag=True, help="List what would be added, updated, removed and left out, and why.")
 @click.option("--ray", "ray_address", metavar="auto|local|ADDRESS", default=None,
               help="Extract and embed on a Ray cluster: auto (the one this machine is part of), local (a throwaway "
                    "one here), or the head's HOST:6379 or ray://HOST:10001. The index is still written here.")
 @click.pass_obj
 @_run
 def ingest(obj: Context, paths: tuple[Path, ...], index_dir: Path | None, model: str | None, no_ocr: bool,
-           quiet: bool, as_json: bool, ray_address: str | None) -> None:
+           quiet: bool, as_json: bool, dry_run: bool, ray_address: str | None) -> None:
     """Add, update and remove documents so the index matches PATHS (folders or files).
 
     Unchanged files are skipped; files gone from a folder are removed from the index; a file that cannot be
@@ -64,10 +65,19 @@ def ingest(obj: Context, paths: tuple[Path, ...], index_dir: Path | None, model:
     Example:
         kmsearch ingest corpus/ --index indexes/default
         kmsearch ingest /shares/archive --ray head-node:6379
+        kmsearch ingest corpus/ --dry-run
     """
     from kmsearch.ingest.pipeline import ingest as run_ingest
 
     settings = obj.settings(index_dir=index_dir, model=model, ocr=False if no_ocr else None, ray=ray_address)
+    if dry_run:
+        from kmsearch.ingest.plan import plan, summary
+
+        planned = plan(paths, settings)
+        shown = [p for p in planned if p.action != "unchanged" or obj.verbose]
+        click.echo(json.dumps([p.to_json() for p in planned], indent=2) if as_json else "\n".join(
+            [f"{p.action:<10} {p.path}: {p.reason}" for p in shown] + [summary(planned)]))
+        return
     report = run_ingest(paths, settings, show_progress=not quiet)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))

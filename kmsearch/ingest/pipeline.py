@@ -139,31 +139,48 @@ def walk(root: Path, owners: list[str] | None = None, not_documents: Iterable[st
     line of .kmsearchignore takes one back) and the CSV registers in any `registers/` folder (catalogue data,
     never text); directory symlinks are not followed (no loops). Folders that keep a `registers/` are added to
     `owners`, ignored or not: an ignore pattern must not switch a register's restrictions off."""
+    return (path for path, reason in entries(root, owners, not_documents) if reason is None)
+
+
+def entries(root: Path, owners: list[str] | None = None, not_documents: Iterable[str] = NOT_DOCUMENTS
+            ) -> Iterator[tuple[Path, str | None]]:
+    """`walk`'s files with None, and the files it leaves out with the reason (a folder left out is one entry)."""
     if not root.is_dir():
-        yield root
+        yield root, None
         return
     lines = ignore_patterns(root)
     patterns = [p for p in lines if not p.startswith("!")]
     wanted = [p[1:] for p in lines if p.startswith("!")]
     defaults = [p.casefold() for p in not_documents]
 
-    def matches(path: Path, globs: list[str], name: str | None = None) -> bool:
+    def matched(path: Path, globs: list[str], name: str | None = None) -> str | None:
         rel = path.relative_to(root).as_posix()
-        return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name or path.name, p) for p in globs)
+        return next((p for p in globs if fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name or path.name, p)), None)
 
-    def ignored(path: Path) -> bool:
-        if matches(path, patterns):
-            return True
-        return path.is_file() and matches(path, defaults, path.name.casefold()) and not matches(path, wanted)
+    def left_out(path: Path, is_file: bool) -> str | None:
+        if path.name.startswith("."):
+            return "hidden"
+        if (pattern := matched(path, patterns)) is not None:
+            return f"{IGNORE_FILE}: {pattern}"
+        if is_file and registers.is_register_file(path):
+            return "a register: catalogue data, read with its folder"
+        if is_file and (pattern := matched(path, defaults, path.name.casefold())) and not matched(path, wanted):
+            return f"not a document ({pattern}; not_documents setting)"
+        return None
 
     for folder, dirs, files in os.walk(root, followlinks=False):
         if owners is not None and any(d.casefold() == registers.REGISTER_DIR for d in dirs):
             owners.append(folder)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not ignored(Path(folder) / d))
+        kept = []
+        for d in sorted(dirs):
+            reason = left_out(Path(folder) / d, is_file=False)
+            if reason is None:
+                kept.append(d)
+            elif reason != "hidden":
+                yield Path(folder) / d, reason
+        dirs[:] = kept
         for name in sorted(files):
-            path = Path(folder) / name
-            if not name.startswith(".") and not registers.is_register_file(path) and not ignored(path):
-                yield path
+            yield Path(folder) / name, left_out(Path(folder) / name, is_file=True)
 
 
 def _progress(show: bool, **kwargs: Any) -> tqdm:

@@ -64,3 +64,31 @@ def test_the_real_corpus_is_its_manifests_documents():
     listed = {line.split("\t")[0] for line in (REAL_CORPUS / "MANIFEST.tsv").read_text().splitlines()[1:]}
     walked = {p.relative_to(REAL_CORPUS).as_posix() for p in walk(REAL_CORPUS)}
     assert walked == listed  # the 14 READMEs, licences and the MANIFEST itself are left out
+
+
+def test_a_dry_run_says_what_an_ingest_would_do_and_does_nothing(tmp_path, settings, embedder):
+    import json
+    import os
+
+    from click.testing import CliRunner
+
+    from kmsearch.cli import cli
+
+    folder = _folder(tmp_path)
+    (folder / "minutes.txt").write_text("Minutes of the records committee.", encoding="utf-8")
+    ingest([folder], settings, embedder)
+    generation = Index.open(settings, embedder).generation
+    (folder / "policy.txt").write_text("The records policy of the department, revised.", encoding="utf-8")
+    os.utime(folder / "policy.txt", (1, 1))
+    (folder / "minutes.txt").unlink()
+    (folder / "new-plan.txt").write_text("The new file plan.", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(folder), "--index", str(settings.index_dir), "--dry-run",
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    planned = {Path(p["path"]).name: (p["action"], p["reason"]) for p in json.loads(result.output)}
+    assert planned["policy.txt"][0] == "update" and planned["new-plan.txt"][0] == "add"
+    assert planned["minutes.txt"] == ("remove", "no longer in the folder")
+    assert planned["README.md"] == ("ignore", "not a document (readme*; not_documents setting)")
+    text = CliRunner().invoke(cli, ["ingest", str(folder), "--index", str(settings.index_dir), "--dry-run"])
+    assert "dry run: 1 to add, 1 to update, 1 to remove, 9 to ignore" in text.output
+    assert Index.open(settings, embedder).generation == generation  # nothing was written
