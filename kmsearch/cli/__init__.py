@@ -223,27 +223,44 @@ def repair(obj: Context, index_dir: Path | None) -> None:
 @click.pass_obj
 @_run
 def remove(obj: Context, refs: tuple[str, ...], index_dir: Path | None) -> None:
-    """Remove documents from the index by id, path, or the end of a path.
+    """Remove documents from the index by id, path, the end of a path, or a glob ("minutes/2009-*.docx").
+
+    Exits 1 when some reference matched nothing (the others are still removed). A file still in its folder comes
+    back at the next ingest of that folder: each such file is named, with how to keep it out.
 
     \b
     Example:
         kmsearch remove minutes/km-steering-committee-2009-06-17.docx
+        kmsearch remove "drafts/*.docx"
     """
+    from fnmatch import fnmatch
+
     from kmsearch.index.store import IndexWriter
     from kmsearch.ingest.pipeline import DERIVED
 
+    missing, back = [], []
     with IndexWriter(obj.settings(index_dir=index_dir), derive=DERIVED) as writer:
         removed = 0
         for ref in refs:
             docs = writer.catalog.find_documents(ref)
+            if not docs and any(c in ref for c in "*?["):
+                docs = [d for d in writer.catalog.iter_documents()
+                        if fnmatch(d.path, ref) or fnmatch(d.path, "*/" + ref.lstrip("/"))]
             if not docs:
-                click.secho(f"not found  {ref}", fg="yellow", err=True)
+                click.secho(f"not found  {ref}: no document has this id, path or path ending", fg="red", err=True)
+                missing.append(ref)
             for doc in docs:
                 writer.remove(doc.doc_id)
                 click.echo(f"removed    {doc.path}")
                 removed += 1
+                back += [doc.path] if Path(doc.path).exists() else []
         manifest = writer.commit()
     click.echo(f"{removed} removed" + (f"; generation {manifest['generation']}" if manifest else ""))
+    for path in back:
+        click.secho(f"note       {path} is still in its folder: the next ingest of that folder adds it back; "
+                    f"list it in that folder's .kmsearchignore to keep it out", fg="yellow", err=True)
+    if missing:
+        sys.exit(1)
 
 
 @cli.command("who-knows")

@@ -61,7 +61,16 @@ def test_status_and_remove(run, indexed):
     result = run("remove", "decks/mobile-units.pptx", "--index", str(indexed))
     assert "removed" in result.output and "generation g000002" in result.output
     assert Index.open(Settings(index_dir=indexed)).catalog.counts()["documents"] == 3
-    assert "not found" in run("remove", "nope.pdf", "--index", str(indexed)).output
+    assert "still in its folder: the next ingest of that folder adds it back" in result.output
+    nothing = run("remove", "nope.pdf", "--index", str(indexed))
+    assert "not found" in nothing.output and nothing.exit_code == 1  # a typo does not pass for a removal
+
+
+def test_remove_by_glob_removes_the_rest_and_fails_for_what_matched_nothing(run, indexed):
+    result = run("remove", "reports/*", "nope-*.pdf", "--index", str(indexed))
+    assert result.exit_code == 1 and "study-tour-canada.md" in result.output and "edrms-pilot.pdf" in result.output
+    assert "not found  nope-*.pdf" in result.output
+    assert Index.open(Settings(index_dir=indexed)).catalog.counts()["documents"] == 2
 
 
 @pytest.mark.parametrize(
