@@ -28,6 +28,8 @@ MODES = ("hybrid", "dense", "bm25")
 FUSIONS = ("rrf", "score")
 MAX_QUERY_CHARS = 10_000  # a pasted paragraph or page is a query; the dense side embeds what fits the model
 MAX_K = 1000
+
+
 @dataclass(frozen=True)
 class Floor:
     """A model's relevance floor: the dense cosine a passage with no query word must reach, and the languages the
@@ -53,6 +55,7 @@ def relevance_floor(settings: Settings, model_id: str) -> Floor:
     return calibrated
 
 
+@lru_cache(maxsize=1)
 def _pool() -> ThreadPoolExecutor:
     """Threads for the BM25 side of hybrid searches (shared by every search in the process)."""
     return ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="kmsearch-bm25")
