@@ -171,8 +171,8 @@ class Searcher:
     def _above_floor(self, fused: dict[int, float], dense_hits: list[tuple[int, float]],
                      bm25_hits: list[tuple[int, float]]) -> dict[int, float]:
         """The fused candidates that share a word with the query or reach the relevance floor's cosine. Applied
-        after fusion, so the passages kept rank exactly as without the floor: it only cuts the tail of weak
-        matches, and all of a nonsense query's ("xqzv blorft wibble": no word in the index, no close passage)."""
+        after fusion, so the passages kept keep their scores (a document moves only when its best passage is
+        cut): it cuts the tail of weak matches, and all of a nonsense query's ("xqzv blorft wibble")."""
         floor = relevance_floor(self.settings, self.index.embedder.model_id)
         if floor.cosine <= 0:
             return fused
