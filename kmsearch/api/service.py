@@ -257,7 +257,7 @@ def _under(path: str, roots: list[str]) -> bool:
     return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
-def start_reindex(jobs: Jobs, paths: list[str] | None) -> JobResult:
+def start_reindex(jobs: Jobs, paths: list[str] | None, who: str | None = None) -> JobResult:
     """Start an incremental re-index of `paths` (default: every folder ingested before) in the background.
     Only paths under the source roots: a librarian's key, or a script that got hold of one, cannot index
     another part of the server (say /etc) and publish it to every reader; anything else answers 403."""
@@ -271,7 +271,7 @@ def start_reindex(jobs: Jobs, paths: list[str] | None) -> JobResult:
         raise ApiError(403, "forbidden", f"re-index may only take paths under the source roots; refused "
                        f"{', '.join(map(repr, refused))}; allowed: {allowed}",
                        detail={"refused": refused, "allowed_roots": roots})
-    return JobResult(job=Job.model_validate(jobs.start(paths).to_json()))
+    return JobResult(job=Job.model_validate(jobs.start(paths, who).to_json()))
 
 
 def get_job(jobs: Jobs, job_id: str) -> JobResult:

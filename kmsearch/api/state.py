@@ -76,6 +76,7 @@ class Job:
     id: str
     paths: list[str]
     status: str = "queued"  # queued, running, done, failed
+    who: str | None = None  # the starting key's name, recorded in the ingest history
     started: float = field(default_factory=time.time)
     finished: float | None = None
     report: dict[str, Any] | None = None
@@ -83,7 +84,7 @@ class Job:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id, "status": self.status, "paths": self.paths, "started": self.started,
+            "id": self.id, "status": self.status, "paths": self.paths, "who": self.who, "started": self.started,
             "finished": self.finished, "error": self.error, "report": self.report,
         }
 
@@ -131,11 +132,11 @@ class Jobs:
     def running(self) -> Job | None:
         return next((j for j in self.jobs.values() if j.status in ("queued", "running")), None)
 
-    def start(self, paths: list[str]) -> Job:
+    def start(self, paths: list[str], who: str | None = None) -> Job:
         with self._lock:
             if self.running():
                 raise IndexLockedError(f"re-index job {self.running().id} is still running")
-            job = Job(uuid.uuid4().hex[:12], paths)
+            job = Job(uuid.uuid4().hex[:12], paths, who=who)
             self.jobs[job.id] = job
         self._save()
         threading.Thread(target=self._run, args=(job,), daemon=True, name=f"reindex-{job.id}").start()
@@ -147,7 +148,8 @@ class Jobs:
         job.status = "running"
         self._save()
         try:
-            report = ingest(job.paths, self.holder.settings, self.holder.embedder)
+            report = ingest(job.paths, self.holder.settings, self.holder.embedder,
+                            who=f"API key {job.who}" if job.who else "API (open mode)")
             job.report = report.to_json()
             job.status = "done"
         except KmsearchError as exc:

@@ -16,6 +16,7 @@ import click
 
 from kmsearch import __version__
 from kmsearch.cli.common import Context, _run, index_option, model_option
+from kmsearch.cli.library import history, remove, repair, status
 from kmsearch.cli.tools import eval_group, model_group
 from kmsearch.config import FUSIONS
 from kmsearch.types import DOC_TYPES
@@ -159,110 +160,6 @@ def search(obj: Context, query: str, index_dir: Path | None, model: str | None, 
         click.echo()
 
 
-@cli.command()
-@index_option
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-@_run
-def status(obj: Context, index_dir: Path | None, as_json: bool) -> None:
-    """Show the index: generation, model, counts, document types and the last ingest.
-
-    \b
-    Example:
-        kmsearch status --index indexes/default
-    """
-    from kmsearch.index.store import Index
-
-    index = Index.open(obj.settings(index_dir=index_dir))
-    types = index.catalog.doc_type_counts()
-    report_path = index.directory / "ingest-report.json"
-    last = json.loads(report_path.read_text()) if report_path.exists() else None
-    info = {
-        "index": str(index.directory),
-        "generation": index.generation,
-        "created": index.manifest["created"],
-        "model": index.manifest["model"],
-        "chunking": index.manifest["chunking"],
-        "counts": index.manifest["counts"],
-        "types": types,
-        "last_ingest": {k: last[k] for k in ("summary", "embedded", "cached", "seconds")} if last else None,
-    }
-    if as_json:
-        click.echo(json.dumps(info, indent=2))
-        return
-    c = info["counts"]
-    click.echo(f"index       {info['index']} (generation {info['generation']}, {info['created']})")
-    click.echo(f"model       {info['model']['name']} ({info['model']['dimension']} dimensions)")
-    click.echo(f"contents    {c['documents']} documents, {c['pages']} pages, {c['chunks']} passages")
-    click.echo("types       " + ", ".join(f"{n} {t}" for t, n in types.items()))
-    if last:
-        click.echo("last ingest " + ", ".join(f"{n} {s}" for s, n in last["summary"].items() if n))
-
-
-@cli.command()
-@index_option
-@click.pass_obj
-@_run
-def repair(obj: Context, index_dir: Path | None) -> None:
-    """Make the newest whole generation live when the live one is lost or damaged (a torn manifest.json, a
-    deleted generation, a truncated catalogue, a missing dense.faiss), and say which. Every ingest does the same
-    before it starts; the service keeps refusing a damaged generation until one of them has run.
-
-    \b
-    Example:
-        kmsearch repair --index indexes/default
-    """
-    from kmsearch.index.recovery import repair as repair_index
-
-    click.echo(repair_index(obj.settings(index_dir=index_dir).index_dir))
-
-
-@cli.command()
-@click.argument("refs", nargs=-1, required=True)
-@index_option
-@click.pass_obj
-@_run
-def remove(obj: Context, refs: tuple[str, ...], index_dir: Path | None) -> None:
-    """Remove documents from the index by id, path, the end of a path, or a glob ("minutes/2009-*.docx").
-
-    Exits 1 when some reference matched nothing (the others are still removed). A file still in its folder comes
-    back at the next ingest of that folder: each such file is named, with how to keep it out.
-
-    \b
-    Example:
-        kmsearch remove minutes/km-steering-committee-2009-06-17.docx
-        kmsearch remove "drafts/*.docx"
-    """
-    from fnmatch import fnmatch
-
-    from kmsearch.index.store import IndexWriter
-    from kmsearch.ingest.pipeline import DERIVED
-
-    missing, back = [], []
-    with IndexWriter(obj.settings(index_dir=index_dir), derive=DERIVED) as writer:
-        removed = 0
-        for ref in refs:
-            docs = writer.catalog.find_documents(ref)
-            if not docs and any(c in ref for c in "*?["):
-                docs = [d for d in writer.catalog.iter_documents()
-                        if fnmatch(d.path, ref) or fnmatch(d.path, "*/" + ref.lstrip("/"))]
-            if not docs:
-                click.secho(f"not found  {ref}: no document has this id, path or path ending", fg="red", err=True)
-                missing.append(ref)
-            for doc in docs:
-                writer.remove(doc.doc_id)
-                click.echo(f"removed    {doc.path}")
-                removed += 1
-                back += [doc.path] if Path(doc.path).exists() else []
-        manifest = writer.commit()
-    click.echo(f"{removed} removed" + (f"; generation {manifest['generation']}" if manifest else ""))
-    for path in back:
-        click.secho(f"note       {path} is still in its folder: the next ingest of that folder adds it back; "
-                    f"list it in that folder's .kmsearchignore to keep it out", fg="yellow", err=True)
-    if missing:
-        sys.exit(1)
-
-
 @cli.command("who-knows")
 @click.argument("query")
 @index_option
@@ -382,6 +279,8 @@ def registers_gaps(obj: Context, index_dir: Path | None, as_json: bool) -> None:
         click.echo(f"   {r['date'] or '?'}  {r['title']} ({r['reference'] or r['path']})")
 
 
+for command in (status, history, repair, remove):
+    cli.add_command(command)
 cli.add_command(eval_group)
 cli.add_command(model_group)
 

@@ -32,6 +32,7 @@ from kmsearch.index.recovery import is_disk_full, stop_when_disk_full
 from kmsearch.index.store import Derivation, IndexWriter
 from kmsearch import files as safe
 from kmsearch.ingest.chunk import Chunker
+from kmsearch.ingest import history
 from kmsearch.ingest.extract import extract
 from kmsearch.ingest.protect import Applied, Before, apply_registers
 from kmsearch.ingest.workers import Extracted, ExtractionPool
@@ -192,16 +193,35 @@ def ingest(
     settings: Settings,
     embedder: Embedder | None = None,
     show_progress: bool = False,
+    who: str | None = None,
 ) -> IngestReport:
     """Bring the index in line with the files under `paths`: add new, replace changed, drop deleted.
 
     Files are extracted in worker processes under `settings.limits` (see `kmsearch.ingest.workers`) while this
     process chunks and writes the ones already extracted; unchanged files never reach a worker. With
     `settings.ray`, extraction and embedding run on that Ray cluster instead, and the index is written here.
-    A full disk stops it at once with one DiskFullError naming the disk and the index.
+    A full disk stops it at once with one DiskFullError naming the disk and the index. Every ingest, finished
+    or not, is recorded in the index's history (`kmsearch.ingest.history`) as run by `who` (default: the user).
     """
-    with stop_when_disk_full(settings.index_dir):
-        return _ingest(paths, settings, embedder, show_progress)
+    paths = list(paths)
+    run = history.Run(history.now(), who or history.cli_user(), [os.path.abspath(Path(p).expanduser()) for p in paths])
+    started = time.perf_counter()
+    try:
+        with stop_when_disk_full(settings.index_dir):
+            report = _ingest(paths, settings, embedder, show_progress)
+    except BaseException as exc:
+        run.outcome = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        run.error = str(exc) or type(exc).__name__
+        run.seconds = round(time.perf_counter() - started, 2)
+        if Path(settings.index_dir).is_dir():
+            run.ended = history.now()
+            history.append(settings.index_dir, run)
+        raise
+    run.ended, run.generation, run.summary = history.now(), report.generation, report.summary()
+    run.embedded, run.cached, run.seconds = report.embedded, report.cached, round(report.seconds, 2)
+    run.problems = history.problems_of(report.files)
+    history.append(settings.index_dir, run)
+    return report
 
 
 def _ingest(paths: Iterable[str | Path], settings: Settings, embedder: Embedder | None, show_progress: bool

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kmsearch.api import create_app
+from kmsearch.ingest import history
 from kmsearch.ingest.pipeline import ingest
 from tests.helpers import KM_ONLY, sign_in, wait_for, write_register
 
@@ -193,6 +194,8 @@ def test_reindex_under_a_stream_of_searches(service):
             t.join()
     assert job["status"] == "done", job
     assert job["report"]["summary"]["added"] == 15
+    recorded = history.last(app.state.holder.settings.index_dir)  # the ingest history names the key
+    assert job["who"] and recorded.who == f"API key {job['who']}" and recorded.generation == "g000002"
     failed = [r for r in results if r[0] != 200]
     assert len(results) > 10 and failed == []
     generations = [g for _, g in results]

@@ -1,0 +1,158 @@
+"""The librarian's commands on the index itself: `status`, `history`, `repair` and `remove`. Added to the main
+group by kmsearch/cli/__init__.py; the index loads inside each command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kmsearch.cli.common import Context, _run, index_option
+
+
+@click.command()
+@index_option
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@_run
+def status(obj: Context, index_dir: Path | None, as_json: bool) -> None:
+    """Show the index: generation, model, counts, document types and the last ingest.
+
+    \b
+    Example:
+        kmsearch status --index indexes/default
+    """
+    from kmsearch.index.store import Index
+    from kmsearch.ingest import history
+
+    index = Index.open(obj.settings(index_dir=index_dir))
+    types = index.catalog.doc_type_counts()
+    last, failing = history.last(index.directory), history.failing_now(index.directory)
+    info = {
+        "index": str(index.directory),
+        "generation": index.generation,
+        "created": index.manifest["created"],
+        "model": index.manifest["model"],
+        "chunking": index.manifest["chunking"],
+        "counts": index.manifest["counts"],
+        "types": types,
+        "last_ingest": last.to_json() if last else None,
+        "failing": failing,
+    }
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    c = info["counts"]
+    click.echo(f"index       {info['index']} (generation {info['generation']}, {info['created']})")
+    click.echo(f"model       {info['model']['name']} ({info['model']['dimension']} dimensions)")
+    click.echo(f"contents    {c['documents']} documents, {c['pages']} pages, {c['chunks']} passages")
+    click.echo("types       " + ", ".join(f"{n} {t}" for t, n in types.items()))
+    if last:
+        click.echo(f"last ingest {_run_line(last)}")
+    click.echo(f"failing     {len(failing) or 'none'}")
+    for f in failing:
+        click.secho(f"  {f['path']}: {f['reason']} (since {f['since']})", fg="red")
+
+
+def _run_line(run: Any) -> str:
+    """One ingest in a line: when, who, how it ended, counts, generation."""
+    counts = ", ".join(f"{n} {s}" for s, n in run.summary.items() if n) or "no files"
+    ended = "" if run.outcome == "done" else f" {run.outcome.upper()}: {run.error}"
+    made = f"; generation {run.generation}" if run.generation else ""
+    return f"{run.started} by {run.who}, {run.seconds:.0f}s{ended}; {counts}{made}"
+
+
+@click.command()
+@index_option
+@click.option("--limit", "-n", default=20, show_default=True, help="How many of the latest ingests.")
+@click.option("--json", "as_json", is_flag=True, help="Print the ingests, newest first, as a JSON list.")
+@click.pass_obj
+@_run
+def history(obj: Context, index_dir: Path | None, limit: int, as_json: bool) -> None:
+    """List past ingests, newest first: when, who, sources, counts, and each failed or warned file.
+
+    \b
+    Example:
+        kmsearch history --index indexes/default -n 5
+    """
+    from kmsearch.ingest import history as ingest_history
+
+    runs = list(ingest_history.runs(obj.settings(index_dir=index_dir).index_dir))[::-1][:max(limit, 0)]
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in runs], indent=2, ensure_ascii=False))
+        return
+    if not runs:
+        click.echo("no ingest recorded yet")
+    for run in runs:
+        click.echo(_run_line(run))
+        click.echo(f"  sources  {', '.join(run.sources)}")
+        for p in run.problems:
+            notes = [p["reason"]] if p["reason"] else []
+            click.echo(f"  {p['status']:<8} {p['path']}: {'; '.join(notes + p['warnings'] + p['errors'])}")
+
+
+@click.command()
+@index_option
+@click.pass_obj
+@_run
+def repair(obj: Context, index_dir: Path | None) -> None:
+    """Make the newest whole generation live when the live one is lost or damaged (a torn manifest.json, a
+    deleted generation, a truncated catalogue, a missing dense.faiss), and say which. Every ingest does the same
+    before it starts; the service keeps refusing a damaged generation until one of them has run.
+
+    \b
+    Example:
+        kmsearch repair --index indexes/default
+    """
+    from kmsearch.index.recovery import repair as repair_index
+
+    click.echo(repair_index(obj.settings(index_dir=index_dir).index_dir))
+
+
+@click.command()
+@click.argument("refs", nargs=-1, required=True)
+@index_option
+@click.pass_obj
+@_run
+def remove(obj: Context, refs: tuple[str, ...], index_dir: Path | None) -> None:
+    """Remove documents from the index by id, path, the end of a path, or a glob ("minutes/2009-*.docx").
+
+    Exits 1 when some reference matched nothing (the others are still removed). A file still in its folder comes
+    back at the next ingest of that folder: each such file is named, with how to keep it out.
+
+    \b
+    Example:
+        kmsearch remove minutes/km-steering-committee-2009-06-17.docx
+        kmsearch remove "drafts/*.docx"
+    """
+    from fnmatch import fnmatch
+
+    from kmsearch.index.store import IndexWriter
+    from kmsearch.ingest.pipeline import DERIVED
+
+    missing, back = [], []
+    with IndexWriter(obj.settings(index_dir=index_dir), derive=DERIVED) as writer:
+        removed = 0
+        for ref in refs:
+            docs = writer.catalog.find_documents(ref)
+            if not docs and any(c in ref for c in "*?["):
+                docs = [d for d in writer.catalog.iter_documents()
+                        if fnmatch(d.path, ref) or fnmatch(d.path, "*/" + ref.lstrip("/"))]
+            if not docs:
+                click.secho(f"not found  {ref}: no document has this id, path or path ending", fg="red", err=True)
+                missing.append(ref)
+            for doc in docs:
+                writer.remove(doc.doc_id)
+                click.echo(f"removed    {doc.path}")
+                removed += 1
+                back += [doc.path] if Path(doc.path).exists() else []
+        manifest = writer.commit()
+    click.echo(f"{removed} removed" + (f"; generation {manifest['generation']}" if manifest else ""))
+    for path in back:
+        click.secho(f"note       {path} is still in its folder: the next ingest of that folder adds it back; "
+                    f"list it in that folder's .kmsearchignore to keep it out", fg="yellow", err=True)
+    if missing:
+        sys.exit(1)
