@@ -9,8 +9,10 @@ import html
 import json
 import logging
 import re
+import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -79,7 +81,7 @@ def ingest(obj: Context, paths: tuple[Path, ...], index_dir: Path | None, model:
         click.echo(json.dumps([p.to_json() for p in planned], indent=2) if as_json else "\n".join(
             [f"{p.action:<10} {p.path}: {p.reason}" for p in shown] + [summary(planned)]))
         return
-    report = run_ingest(paths, settings, show_progress=not quiet)
+    report = _interruptible(run_ingest, paths, settings, show_progress=not quiet)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
@@ -103,6 +105,23 @@ def ingest(obj: Context, paths: tuple[Path, ...], index_dir: Path | None, model:
         sys.exit(3)  # a register or .kmsearch-groups could not be used as written; no protection was lowered
     if report.count("failed"):
         sys.exit(2)  # some files failed; what could be indexed was
+
+
+def _interruptible(run_ingest: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run an ingest; Ctrl-C (or SIGTERM) stops it within seconds, says what was kept, and exits 130."""
+    from kmsearch.ingest.pipeline import IngestInterrupted
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        return run_ingest(*args, **kwargs)
+    except IngestInterrupted as exc:
+        click.secho(str(exc), fg="yellow", err=True)
+        sys.exit(130)  # 128 + SIGINT, as a shell reports a process that Ctrl-C stopped
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _highlight(snippet: str) -> str:

@@ -25,6 +25,7 @@ class BackgroundEmbedder:
 
     BATCH = 256  # passages per cache lookup and embedding call
     WAIT_S = 0.5  # how long to wait for a fuller batch while the ingest is still adding
+    STOP_WAIT_S = 2.0  # how long `stop` waits for the model's batch in hand (the thread is a daemon)
 
     def __init__(self, settings: Settings, embedder: Embedder, progress: Callable[..., Any] | None = None):
         self.settings, self.embedder, self.progress = settings, embedder, progress
@@ -61,14 +62,23 @@ class BackgroundEmbedder:
                 if batch and not self._stopping:
                     vectors = cache.get_or_embed(
                         [text for _, text in batch], self.embedder.embed,
-                        batch_size=max(64, self.settings.batch_size * 4), progress=self.progress,
+                        batch_size=max(64, self.settings.batch_size * 4), progress=self._progress,
                     )
                     self.vectors.update(zip((i for i, _ in batch), vectors))
             self.hits, self.misses = cache.hits, cache.misses
+        except _Stopped:
+            pass
         except BaseException as exc:  # noqa: BLE001 - handed to the writer's thread in finish()
             self.error = exc
         finally:
             cache.close()
+
+    def _progress(self, n: int) -> None:
+        """Called by the cache after each batch is saved: the place to stop at once when asked to."""
+        if self._stopping:
+            raise _Stopped
+        if self.progress is not None:
+            self.progress(n)
 
     def finish(self, pending: list[int]) -> tuple[np.ndarray, dict[str, int]]:
         if self.thread is not None:
@@ -82,7 +92,13 @@ class BackgroundEmbedder:
         return vectors, {"embedded": self.misses, "cached": self.hits}
 
     def stop(self) -> None:
+        """Stop after the batch in hand is saved (what was embedded stays in the cache). An aborted ingest does not
+        wait for more than STOP_WAIT_S: a CLI that was interrupted is about to exit, and the thread is a daemon."""
         if self.thread is not None and self.thread.is_alive():
             self._stopping = True
             self.queue.put(None)
-            self.thread.join()
+            self.thread.join(self.STOP_WAIT_S)
+
+
+class _Stopped(Exception):
+    """Raised in the embedding thread, between batches, once `stop` was called."""

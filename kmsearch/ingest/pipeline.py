@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from kmsearch import registers
 from kmsearch.config import NOT_DOCUMENTS, Settings
-from kmsearch.errors import describe_os_error
+from kmsearch.errors import KmsearchError, describe_os_error
 from kmsearch.index.embed import Embedder
 from kmsearch.index.catalog import Catalog, CatalogWriter
 from kmsearch.index.files import atomic_write_json
@@ -77,6 +77,8 @@ class IngestReport:
     cached: int = 0
     seconds: float = 0.0
     limits: dict[str, Any] = field(default_factory=dict)  # the extraction limits in force (Settings.limits)
+    started: float = field(default_factory=time.perf_counter)
+    passages_done: int = 0  # embedded or found in the cache so far, while the ingest runs
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -205,17 +207,22 @@ def ingest(
     """
     paths = list(paths)
     run = history.Run(history.now(), who or history.cli_user(), [os.path.abspath(Path(p).expanduser()) for p in paths])
-    started = time.perf_counter()
+    report = IngestReport(limits=settings.limits)
     try:
         with stop_when_disk_full(settings.index_dir):
-            report = _ingest(paths, settings, embedder, show_progress)
+            _ingest(paths, settings, embedder, show_progress, report)
     except BaseException as exc:
+        report.files = [f for f in report.files if f.status != "failed" or f.reason]  # not the files never reached
+        if isinstance(exc, KeyboardInterrupt):
+            exc = IngestInterrupted(report, _live_generation(settings))
         run.outcome = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
-        run.error = str(exc) or type(exc).__name__
-        run.seconds = round(time.perf_counter() - started, 2)
+        run.error, run.summary = str(exc) or type(exc).__name__, report.summary()
+        run.seconds, run.problems = round(time.perf_counter() - report.started, 2), history.problems_of(report.files)
         if Path(settings.index_dir).is_dir():
             run.ended = history.now()
             history.append(settings.index_dir, run)
+        if isinstance(exc, IngestInterrupted):
+            raise exc from None
         raise
     run.ended, run.generation, run.summary = history.now(), report.generation, report.summary()
     run.embedded, run.cached, run.seconds = report.embedded, report.cached, round(report.seconds, 2)
@@ -224,14 +231,46 @@ def ingest(
     return report
 
 
-def _ingest(paths: Iterable[str | Path], settings: Settings, embedder: Embedder | None, show_progress: bool
-            ) -> IngestReport:
-    started = time.perf_counter()
-    report = IngestReport(limits=settings.limits)
+class IngestInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped an ingest before its commit: nothing of it was written, and the live generation stands.
+    Its message says so, and what of the work is kept: the passages embedded so far are in the embedding
+    cache, so the next ingest does not embed them again."""
+
+    def __init__(self, report: IngestReport, generation: str | None):
+        super().__init__()
+        self.report, self.generation = report, generation
+
+    def __str__(self) -> str:
+        where = f"unchanged at generation {self.generation}" if self.generation else "still empty"
+        done = self.report.count("added") + self.report.count("updated")
+        return (f"interrupted: nothing of this ingest was committed, the index is {where} and no lock is left; "
+                f"{done} new or changed files were read and {self.report.passages_done} passages embedded or found "
+                f"in the cache: those passages are kept in the embedding cache, so the next ingest does not embed "
+                f"them again (it reads the files again)")
+
+
+def _live_generation(settings: Settings) -> str | None:
+    from kmsearch.index.manifest import read_manifest
+
+    try:
+        manifest = read_manifest(Path(settings.index_dir))
+    except KmsearchError:
+        return None
+    return manifest["generation"] if manifest else None
+
+
+def _ingest(paths: Iterable[str | Path], settings: Settings, embedder: Embedder | None, show_progress: bool,
+            report: IngestReport) -> IngestReport:
+    started = report.started
     roots, files, owners = _walk_roots(paths, report, settings.not_documents)
     embed_bar = _progress(show_progress, unit="chunk", desc="embedding")
+
+    def embedded(n: int = 1) -> None:
+        report.passages_done += n
+        embed_bar.update(n)
+
     with _workers(settings, embedder) as (pool, embedder), embed_bar:
-        with IndexWriter(settings, embedder, progress=embed_bar.update, derive=DERIVED) as writer:
+        with IndexWriter(settings, embedder, progress=embedded, derive=DERIVED) as writer:
             chunker = Chunker(writer.embedder.tokenizer, writer.settings.chunk_tokens, writer.settings.chunk_overlap)
             known = writer.known_files()
             before = Before.read(writer)  # access as it was, before any document is replaced
