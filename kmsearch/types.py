@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph"]
-DOC_TYPES = ("report", "minutes", "study-tour report", "presentation", "policy", "register", "other")
+# The genres of real government files (kmsearch/ingest/extract/genres.py guesses them; a register may set any).
+DOC_TYPES = ("report", "annual report", "research report", "study-tour report", "minutes", "agenda", "hansard",
+             "questions and replies", "presentation", "policy", "guideline", "gazette", "notice", "brochure", "budget",
+             "judgment", "letter", "register", "other")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,10 @@ class Document:
     # True when `authors` are stated by a collection's metadata ("person-001", an ORCID): kept verbatim as authors.
     # False for a file's author property, which is filtered and is an author only when the text names it too.
     authors_explicit: bool = False
+    # The title as printed: the largest text on a PDF's first page, a deck's first slide title, a DOCX's Title
+    # paragraph. One of the candidates kmsearch.ingest.extract.titles chooses from; "" when there is none.
+    cover_title: str = ""
+    slides: bool = False  # a PDF laid out as slides: landscape pages with little text on each (a deck's export)
 
     @property
     def date(self) -> str | None:

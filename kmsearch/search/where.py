@@ -58,12 +58,17 @@ CONTENT_DECAY = 3.0
 log = logging.getLogger(__name__)
 # A language named is matched against the documents' language, not their titles ("..._Manual_Afrikaans.pdf")
 _LANGUAGE_STEMS = query_stems(" ".join(NAMES))
+_REPORTS = ("report", "annual report", "research report", "study-tour report")
 _TYPE_WORDS = {
     "minutes": ("minutes",), "minute": ("minutes",), "policy": ("policy",), "policies": ("policy",),
-    "guideline": ("policy",), "strategy": ("policy",), "presentation": ("presentation",),
+    "guideline": ("guideline", "policy"), "guide": ("guideline",), "handbook": ("guideline",),
+    "manual": ("guideline",), "strategy": ("policy",), "presentation": ("presentation",),
     "slides": ("presentation",), "deck": ("presentation",), "talk": ("presentation",),
-    "report": ("report", "study-tour report"), "reports": ("report", "study-tour report"),
+    "report": _REPORTS, "reports": _REPORTS, "annual report": ("annual report",),
     "study tour": ("study-tour report",), "study visit": ("study-tour report",), "register": ("register",),
+    "agenda": ("agenda",), "hansard": ("hansard",), "gazette": ("gazette",), "notice": ("notice",),
+    "brochure": ("brochure",), "budget": ("budget",), "judgment": ("judgment",), "letter": ("letter",),
+    "questions": ("questions and replies",), "replies": ("questions and replies",),
 }
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 _SPAN = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[–—/-]\s*((?:19|20)?\d\d)(?!\d)")
@@ -183,7 +188,8 @@ def _titles(index: Index) -> _Titles:
     entries = catalog.register_entries()  # all of them, for the generation; each request keeps what it may read
     references = {e.reference for e in entries}
     by_reference = {ref: doc_id for ref, doc_id in catalog.documents_by_reference().items() if ref in references}
-    by_reference.update({e.reference: PAPER_ONLY + e.reference for e in entries if not e.path})
+    # a row without a file, or whose file is gone, is a paper copy: found by its title, shown with its shelf
+    by_reference.update({e.reference: PAPER_ONLY + e.reference for e in entries if e.reference not in by_reference})
     count = catalog.title_count()
     if count is None:
         log.warning("%s: no title index in this generation; where-is ranks by content only", index.generation)
@@ -235,7 +241,7 @@ class _Request:
                 continue
             if key.startswith(PAPER_ONLY):
                 entry = self.all_entries.get(key[len(PAPER_ONLY):])
-                self.items[key] = (None, entry if entry and not entry.path else None)
+                self.items[key] = (None, entry)
             elif key in docs:
                 doc = docs[key]
                 self.items[key] = (doc, self.all_entries.get(doc.reference) if doc.reference else None)

@@ -102,12 +102,12 @@ def test_pdf_properties(report: Document) -> None:
 
 def test_pdf_title_falls_back_to_first_heading(tmp_path: Path) -> None:
     path = make_pdf(tmp_path / "draft.pdf", [["Some words before.", "# 1. Knowledge Audit", "Text follows here."]])
-    assert extract(path, NO_OCR).title == "1. Knowledge Audit"
+    assert extract(path, NO_OCR).title == "Knowledge Audit"  # a section's number is not part of a title
 
 
 def test_pdf_placeholder_title_is_ignored(tmp_path: Path) -> None:
     path = make_pdf(tmp_path / "draft.pdf", [["# 1. Knowledge Audit", "Text."]], title="Microsoft Word - draft.doc")
-    assert extract(path, NO_OCR).title == "1. Knowledge Audit"
+    assert extract(path, NO_OCR).title == "Knowledge Audit"  # a section's number is not part of a title
 
 
 def test_pdf_title_falls_back_to_file_name(tmp_path: Path) -> None:
@@ -462,7 +462,15 @@ def test_minutes_from_present_and_apologies(tmp_path: Path) -> None:
         ("pdf", "risk-register.pdf", "", "", "register"),
         ("pdf", "km-policy.pdf", "", "", "policy"),
         ("docx", "x.docx", "Records Management Strategy 2009-2014", "", "policy"),
-        ("pdf", "x.pdf", "Annual Report 2012/13", "", "report"),
+        ("pdf", "x.pdf", "Annual Report 2012/13", "", "annual report"),
+        ("pdf", "federal-register-2020-17221.pdf", "Airworthiness Directives", "", "notice"),  # not a register
+        ("pdf", "x.pdf", "", "Internal question paper\nQuestions for written reply", "questions and replies"),
+        ("pdf", "x.pdf", "Government Gazette", "", "gazette"),
+        ("pdf", "x.pdf", "", "In the High Court of South Africa\nJudgment", "judgment"),
+        ("pdf", "x.pdf", "Milburn Parish Council Agenda", "", "agenda"),
+        ("pdf", "x.pdf", "Know your neighbourhood: Ward 13", "", "brochure"),
+        ("pdf", "x.pdf", "Handbook for Chapter 13 Standing Trustees", "", "guideline"),
+        ("pdf", "x.pdf", "Tracer Study Report", "", "research report"),
         ("pdf", "x.pdf", "Mid-term review of the EDRMS", "", "report"),
         ("pdf", "x.pdf", "Notes", "We went on a study visit to Kenya in 2010.", "study-tour report"),
         ("pdf", "x.pdf", "Notes", "Nothing telling here.", "other"),

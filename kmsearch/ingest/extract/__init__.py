@@ -9,13 +9,11 @@ from pathlib import Path
 
 from kmsearch.config import Settings
 from kmsearch.errors import ExtractionError
+from kmsearch.ingest.extract.genres import guess_type
+from kmsearch.ingest.extract.titles import choose_title
 from kmsearch.ingest.sniff import sniff
 from kmsearch.types import Document
 
-_BAD_TITLES = re.compile(
-    r"^(untitled|microsoft (word|powerpoint) - .*|slide \d+|document\d*|presentation\d*|\W*|.*\.(tiff?|pdf|docx?|pptx?|jpe?g|png))$",
-    re.IGNORECASE,
-)
 _DATE = re.compile(
     r"\b(\d{1,2})\s+(January|February|March|April|May|June|July|August|September|October|November|December)\s+"
     r"((?:19|20)\d{2})\b"
@@ -93,11 +91,7 @@ def _dispatch(path: Path, kind: str, settings: Settings) -> Document:
 
 def finalise(doc: Document) -> Document:
     """Title (properties, else first heading, else file name), date, language and document type."""
-    title = doc.title if doc.title and not _BAD_TITLES.match(doc.title) else ""
-    if not title:
-        title = next((b.text for p in doc.pages for b in p.blocks if b.kind == "heading"), "")
-    if not title:
-        title = re.sub(r"[-_]+", " ", Path(doc.path).stem).strip().capitalize()
+    title = choose_title(doc)
     text = doc.text
     created = doc.created or first_date(text[:3000])
     return dataclasses.replace(
@@ -105,7 +99,7 @@ def finalise(doc: Document) -> Document:
         title=title[:300],
         created=created,
         language=document_language(doc.language, text),
-        doc_type=guess_type(doc.format, Path(doc.path).name, title, text[:4000]),
+        doc_type=guess_type(doc.format, Path(doc.path).name, title, text[:4000], doc.slides),
     )
 
 
@@ -136,27 +130,6 @@ def detect_language(text: str) -> str | None:
     from kmsearch.language import detect_document
 
     return detect_document(text)
-
-
-def guess_type(fmt: str, name: str, title: str, text: str) -> str:
-    """A document type from its format, name, title and opening text; rules ordered from most to least specific."""
-    head = f"{name} {title}".lower().replace("-", " ").replace("_", " ")
-    body = text.lower()
-    if fmt == "pptx":
-        return "presentation"
-    if "minutes" in head or ("present:" in body and ("apologies" in body or "agenda" in body)):
-        return "minutes"
-    if re.search(r"study (tour|visit)|benchmarking (visit|trip)", head):
-        return "study-tour report"
-    if fmt == "csv" or "register" in head:
-        return "register"
-    if re.search(r"\b(policy|strategy|guideline|framework|procedure|act|regulations?|charter)\b", head):
-        return "policy"
-    if re.search(r"\b(report|review|audit|evaluation|assessment|summary|close ?out)\b", head):
-        return "report"
-    if re.search(r"study (tour|visit)", body[:1500]):
-        return "study-tour report"
-    return "other"
 
 
 __all__ = ["ExtractionError", "cap_text", "extract", "finalise", "guess_type"]

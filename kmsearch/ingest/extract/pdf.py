@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import statistics
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from kmsearch.config import Settings
 from kmsearch.errors import ExtractionError
@@ -16,6 +18,10 @@ from kmsearch.types import Document, Page
 
 log = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 20  # a page with less text than this is treated as scanned
+COVER_PAGES = 2  # pages searched for a printed title
+COVER_FACTOR = 1.3  # a title's text is at least this many times the body text's size
+COVER_LINES = 4
+SLIDE_CHARS = 900  # text per page under which landscape pages are slides, not a report printed sideways
 
 
 def extract_pdf(path: Path, settings: Settings) -> Document:
@@ -36,10 +42,16 @@ def extract_pdf(path: Path, settings: Settings) -> Document:
             n_pages = settings.max_pages
         raw: list[list[str]] = []
         ocr_pages: set[int] = set()
+        cover = ""
+        landscape = 0
         for i in range(n_pages):
             page = pdf[i]
             textpage = page.get_textpage()
             text = clean.normalise(textpage.get_text_range())
+            if i < COVER_PAGES and not cover:
+                cover = cover_title(textpage)
+            width, height = page.get_size()
+            landscape += width > height
             textpage.close()
             if len(text.replace("\n", "").replace(" ", "")) < MIN_TEXT_CHARS and settings.ocr:
                 ocr_text = _ocr_page(page, settings, warnings)
@@ -67,7 +79,61 @@ def extract_pdf(path: Path, settings: Settings) -> Document:
         created=pdf_date(meta.get("CreationDate")),
         modified=pdf_date(meta.get("ModDate")),
         warnings=tuple(warnings),
+        cover_title=cover,
+        slides=landscape >= 0.8 * n_pages and sum(map(len, map("".join, raw))) < SLIDE_CHARS * n_pages,
     )
+
+
+def _lines_with_sizes(textpage: pdfium.PdfTextPage) -> list[tuple[str, float]]:
+    """The page's lines in PDFium's order, each with the median height of its characters' loose boxes (the
+    font's size as drawn, whatever the text matrix: FPDFText_GetFontSize reads 1.0 on many real files)."""
+    lines: list[tuple[str, float]] = []
+    chars: list[str] = []
+    heights: list[float] = []
+    for i in range(textpage.count_chars()):
+        char = chr(pdfium_c.FPDFText_GetUnicode(textpage, i))
+        if char in "\r\n":
+            if chars and heights:
+                lines.append((clean.normalise("".join(chars)), statistics.median(heights)))
+            chars, heights = [], []
+            continue
+        chars.append(char)
+        if not char.isspace():
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
+            heights.append(round(top - bottom, 1))
+    if chars and heights:
+        lines.append((clean.normalise("".join(chars)), statistics.median(heights)))
+    return [(text, size) for text, size in lines if text]
+
+
+def cover_title(textpage: pdfium.PdfTextPage) -> str:
+    """The largest text on a page, as a title: the first run of lines at least COVER_FACTOR times the body's size
+    and within 80% of the largest, at most COVER_LINES lines. "" when nothing stands out (a page of body text)."""
+    from kmsearch.ingest.extract.titles import is_boilerplate, is_junk
+
+    lines = _lines_with_sizes(textpage)
+    if not lines:
+        return ""
+    body = statistics.median([size for text, size in lines for _ in text])
+    big = [(i, text, size) for i, (text, size) in enumerate(lines) if size >= COVER_FACTOR * body and not
+           clean.is_running_head(text) and not is_boilerplate(text)]
+    if not big:
+        return ""
+    for _ in range(2):  # the largest run, or when that is one word (a logo: "neighbourhood"), the next largest
+        top = max(size for _, _, size in big)
+        run: list[tuple[int, str]] = []
+        for i, text, size in big:
+            if size < 0.8 * top:
+                continue
+            if run and i > run[-1][0] + 2 or len(run) == COVER_LINES:  # one smaller line may stand between
+                break
+            run.append((i, text))
+        title = " ".join(text for _, text in run)
+        taken = {i for i, _ in run}
+        big = [line for line in big if line[0] not in taken]
+        if len(title.split()) > 1 or not big:
+            break
+    return "" if is_junk(title) else title
 
 
 def _ocr_page(page: pdfium.PdfPage, settings: Settings, warnings: list[str]) -> str:
