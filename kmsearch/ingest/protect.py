@@ -134,7 +134,7 @@ def apply_registers(writer: IndexWriter, roots: list[Path], found: list[str], be
             reference = previous[0]  # its register or row cannot be read: it keeps its place in the register
         writer.set_access(row.doc_id, reference, groups)
         decided[path] = groups
-    _write_rows(writer, list(loaded.values()), decided, folder_groups, applied)
+    _write_rows(writer, list(loaded.values()), decided, folder_groups, applied, before)
     return applied
 
 
@@ -229,6 +229,9 @@ def _claims(loaded: list[_Owner], known: dict[str, Any], applied: Applied) -> di
             key = os.path.normpath(os.path.join(owner.folder, claim.file.replace("\\", "/")))
             near = folded.get(key.replace("\\", "/").casefold(), [])
             message = f"file {claim.file} not found"
+            if len(near) != 1 and claim.valid:
+                message += ("; the row stays in the register as a paper copy (where-is finds it by title and "
+                            "reference, with its location)")
             if len(near) == 1:
                 rel = os.path.relpath(near[0], owner.folder)
                 message += f"; did you mean {rel}? (its access groups apply to {rel} until the row is fixed)"
@@ -347,9 +350,11 @@ def _decide(path: str, claims: list[tuple[_Owner, Claim]], context: list[_Owner]
 
 
 def _write_rows(writer: IndexWriter, loaded: list[_Owner], decided: dict[str, Groups],
-                folder_groups: _FolderGroups, applied: Applied) -> None:
+                folder_groups: _FolderGroups, applied: Applied, before: Before) -> None:
     """Store each readable register's rows, none more open than its document or folder: a row's groups are
-    narrowed by its document's groups (when it has one here) and its folder's `.kmsearch-groups`."""
+    narrowed by its document's groups (when it has one here; else the groups it had when it was last indexed, so
+    a paper copy whose file is gone is no more open than the file was, in this generation and the next ones) and
+    its folder's `.kmsearch-groups`."""
     for owner in loaded:
         if owner.unreadable:
             continue  # its previous rows stay as they are
@@ -360,6 +365,10 @@ def _write_rows(writer: IndexWriter, loaded: list[_Owner], decided: dict[str, Gr
             named = [("the row", entry.access_groups), (marker, groups or ())]
             if path in decided:
                 named.append(("its document", decided[path]))
+            elif path in before.docs:
+                named.append(("its document when last indexed", before.docs[path][1]))
+            elif path and (gone := before.entries.get(entry.reference)) and gone.path == path:
+                named.append(("its paper copy before", gone.access_groups))  # the gone file's groups live on
             narrowed, why = stricter(named)
             if narrowed is None or (groups is None and path not in decided):
                 problem = RegisterProblem(str(owner.documents.path) if owner.documents else owner.folder, line,

@@ -2,7 +2,8 @@
 in the catalogue and brought up to date at each commit, so a request reads only the titles sharing a word with
 it, and a serving process holds none of it in memory (at a million passages it would be half a million titles).
 
-A key is a doc_id, or "ref:" + reference for a register row without a file. Its title text is the document
+A key is a doc_id, or "ref:" + reference for a register row without an indexed file (none named, or its file is
+gone: the paper copy is still on its shelf). Its title text is the document
 title, the register title, the file name and the reference (`title_text`). The tables are in schema.py; the
 writer calls `sync` at every commit and the reader's `title_*` methods query them.
 """
@@ -35,8 +36,9 @@ def sync(conn: sqlite3.Connection) -> int:
     """Make the title tables match the documents and the register; returns how many keys changed. Reads every
     document's title fields (seconds at half a million documents) and writes only what changed."""
     entries = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT reference, title, date FROM register_documents")}
-    paper_only = {r[0] for r in conn.execute(
-        "SELECT reference FROM register_documents WHERE path IS NULL OR path = ''")}
+    paper_only = {r[0] for r in conn.execute(  # rows without a file, and rows whose file is gone: paper copies
+        "SELECT reference FROM register_documents WHERE reference NOT IN "
+        "(SELECT reference FROM documents WHERE reference IS NOT NULL)")}
     want: dict[str, tuple[str, str | None]] = {}
     rows = conn.execute("SELECT doc_id, title, path, reference, date FROM documents")
     for doc_id, title, path, reference, date in rows:
