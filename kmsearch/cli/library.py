@@ -156,3 +156,92 @@ def remove(obj: Context, refs: tuple[str, ...], index_dir: Path | None) -> None:
                     f"list it in that folder's .kmsearchignore to keep it out", fg="yellow", err=True)
     if missing:
         sys.exit(1)
+
+
+@click.command()
+@click.argument("ref", required=False)
+@index_option
+@click.option("--title", default=None, help="The document's title.")
+@click.option("--type", "doc_type", default=None, help="Its type (see `kmsearch search --help` for the list).")
+@click.option("--date", default=None, help="Its date: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--authors", default=None, help='Its authors, ";"-separated.')
+@click.option("--groups", default=None, help='Access groups, ";"-separated: restricts further, never opens up.')
+@click.option("--clear", "cleared", multiple=True, type=click.Choice(["title", "type", "date", "authors", "groups",
+              "all"]), help="Drop a correction (repeatable); the file's or register's value comes back.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@_run
+def edit(obj: Context, ref: str | None, index_dir: Path | None, title: str | None, doc_type: str | None,
+         date: str | None, authors: str | None, groups: str | None, cleared: tuple[str, ...], as_json: bool) -> None:
+    """Correct a document's title, type, date, authors or groups without editing its file; with no change given,
+    show its catalogue entry and corrections (with no REF, every correction). Corrections are kept outside the
+    index's generations and applied at every ingest, so they survive re-indexing; a register row still gives the
+    shelf, and where-is shows the register's title for a document that has one.
+
+    \b
+    Example:
+        kmsearch edit reports/ward-13.pdf --title "Know your neighbourhood: Ward 13" --type brochure
+        kmsearch edit 6488db0317fd8153 --clear title
+    """
+    from kmsearch.ingest.overrides import Overrides
+    from kmsearch.index.store import Index, IndexWriter
+    from kmsearch.ingest.edits import apply_edits
+    from kmsearch.ingest.history import cli_user
+    from kmsearch.ingest.pipeline import DERIVED
+
+    settings = obj.settings(index_dir=index_dir)
+    if ref is None:
+        with Overrides(settings.index_dir) as store:
+            edits = store.edits()
+        click.echo(json.dumps([e.to_json() for e in edits], indent=2, ensure_ascii=False) if as_json else "\n".join(
+            f"{e.path}  {e.field} = {e.value!r}  ({e.who}, {e.at})" for e in edits) or "no corrections")
+        return
+    docs: list[Any] = Index.open(settings).catalog.find_documents(ref)
+    if not docs:  # a document its correction withheld is not in the catalogue, but can still be corrected
+        with Overrides(settings.index_dir) as store:
+            docs = list({e.doc_id: e for e in store.edits() if ref in (e.doc_id, e.path) or
+                         e.path.endswith("/" + ref)}.values())
+    if len(docs) != 1:
+        why = "no document has this id, path or path ending" if not docs else "it matches " + ", ".join(
+            d.path for d in docs[:5]) + ("..." if len(docs) > 5 else "") + "; give more of the path or the id"
+        click.secho(f"not edited {ref}: {why}", fg="red", err=True)
+        sys.exit(1)
+    doc = docs[0]
+    changes = {k: v for k, v in (("title", title), ("type", doc_type), ("date", date), ("authors", authors),
+                                 ("groups", groups)) if v is not None}
+    with Overrides(settings.index_dir) as store:
+        for field in cleared:
+            store.clear(doc.doc_id, None if field == "all" else field)
+        made = [store.set(doc.doc_id, doc.path, k, v, cli_user()) for k, v in changes.items()]
+        current = store.edits(doc.doc_id)
+    manifest = None
+    again = bool(cleared) or "groups" in changes  # the file's own values, or its registers' groups, are needed
+    if changes or cleared:
+        with IndexWriter(settings, derive=DERIVED) as writer:
+            if again:  # the catalogue holds corrected values: the file and its registers are read again
+                writer.remove(doc.doc_id)
+            withheld = apply_edits(writer).withheld
+            manifest = writer.commit()
+        if again and Path(doc.path).exists():
+            from kmsearch.ingest.pipeline import ingest
+
+            report = ingest([doc.path], settings, who=cli_user())
+            withheld.update({f.path: f.reason for f in report.files if f.status == "failed"})
+            manifest = {"generation": report.generation} if report.generation else manifest
+        for path, why in withheld.items():
+            click.secho(f"withheld   {path}: {why}", fg="red", err=True)
+    if as_json:
+        click.echo(json.dumps({"doc_id": doc.doc_id, "path": doc.path, "corrections": [e.to_json() for e in current],
+                               "generation": manifest["generation"] if manifest else None}, indent=2))
+        return
+    for e in made:
+        click.echo(f"corrected  {doc.path}: {e.field} = {e.value!r}")
+    for field in cleared:
+        click.echo(f"cleared    {doc.path}: {field}")
+    if not (changes or cleared) and hasattr(doc, "title"):
+        click.echo(f"{doc.path}\n  title {doc.title!r}, type {doc.doc_type}, date {doc.date}, authors "
+                   f"{list(doc.authors)}, groups {list(doc.access_groups) or 'open'}")
+        for e in current:
+            click.echo(f"  corrected {e.field} = {e.value!r} ({e.who}, {e.at})")
+    if manifest:
+        click.echo(f"generation {manifest['generation']}")

@@ -235,6 +235,10 @@ class IndexWriter:
         self.changed = True
         return len(ids)
 
+    def correct(self, doc_id: str, fields: dict[str, Any]) -> None:
+        """A librarian's corrections of a document's catalogue entry (kmsearch.ingest.edits)."""
+        self.changed |= self.catalog.correct(doc_id, fields)
+
     def set_access(self, doc_id: str, reference: str | None, groups: tuple[str, ...]) -> None:
         self.changed |= self.catalog.set_access(doc_id, reference, groups)
 

@@ -16,7 +16,7 @@ import os
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from kmsearch import registers
 from kmsearch.config import NOT_DOCUMENTS, Settings
-from kmsearch.errors import KmsearchError, describe_os_error
+from kmsearch.errors import describe_os_error
 from kmsearch.index.embed import Embedder
 from kmsearch.index.catalog import Catalog, CatalogWriter
 from kmsearch.index.files import atomic_write_json
@@ -33,6 +33,8 @@ from kmsearch.index.store import Derivation, IndexWriter
 from kmsearch import files as safe
 from kmsearch.ingest.chunk import Chunker
 from kmsearch.ingest import history
+from kmsearch.ingest.edits import apply_edits
+from kmsearch.ingest.report import FileOutcome, IngestInterrupted, IngestReport, live_generation
 from kmsearch.ingest.extract import extract
 from kmsearch.ingest.protect import Applied, Before, apply_registers
 from kmsearch.ingest.workers import Extracted, ExtractionPool
@@ -41,7 +43,6 @@ from kmsearch.people.extract import EXTRACTOR_VERSION, find_mentions
 from kmsearch.types import Document, KnownFile
 
 log = logging.getLogger(__name__)
-STATUSES = ("added", "updated", "unchanged", "removed", "failed", "register")
 
 
 def _link_people(catalog: CatalogWriter) -> object:
@@ -54,62 +55,6 @@ def _people_stale(catalog: Catalog) -> bool:
 
 # What every index writer of an ingest derives at commit: people linked from the registers and the mentions.
 DERIVED = (Derivation("people", _link_people, _people_stale),)
-
-
-@dataclass
-class FileOutcome:
-    path: str
-    status: str  # one of STATUSES
-    reason: str | None = None
-    doc_id: str | None = None
-    pages: int = 0
-    chunks: int = 0
-    seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # a register's rows left out, their files' protection kept
-
-
-@dataclass
-class IngestReport:
-    files: list[FileOutcome] = field(default_factory=list)
-    generation: str | None = None
-    embedded: int = 0
-    cached: int = 0
-    seconds: float = 0.0
-    limits: dict[str, Any] = field(default_factory=dict)  # the extraction limits in force (Settings.limits)
-    started: float = field(default_factory=time.perf_counter)
-    passages_done: int = 0  # embedded or found in the cache so far, while the ingest runs
-
-    def count(self, status: str) -> int:
-        return sum(1 for f in self.files if f.status == status)
-
-    def summary(self) -> dict[str, int]:
-        return {status: self.count(status) for status in STATUSES}
-
-    @property
-    def register_problems(self) -> int:
-        """Register and groups files that could not be used, or only in part (the CLI exits 3 then)."""
-        return sum(1 for f in self.files if f.status == "register" and (f.reason or f.errors))
-
-    def finish(self, manifest: dict[str, Any] | None, started: float) -> None:
-        """Record what the commit wrote (None: nothing changed) and the elapsed time."""
-        if manifest:
-            self.generation = manifest["generation"]
-            self.embedded = manifest["embedding"]["embedded"]
-            self.cached = manifest["embedding"]["cached"]
-        self.seconds = time.perf_counter() - started
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "generation": self.generation,
-            "summary": self.summary(),
-            "register_problems": self.register_problems,
-            "embedded": self.embedded,
-            "cached": self.cached,
-            "seconds": round(self.seconds, 2),
-            "limits": self.limits,
-            "files": [dataclasses.asdict(f) for f in self.files],
-        }
 
 
 def doc_id_for(key: str) -> str:
@@ -214,7 +159,7 @@ def ingest(
     except BaseException as exc:
         report.files = [f for f in report.files if f.status != "failed" or f.reason]  # not the files never reached
         if isinstance(exc, KeyboardInterrupt):
-            exc = IngestInterrupted(report, _live_generation(settings))
+            exc = IngestInterrupted(report, live_generation(settings))
         run.outcome = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         run.error, run.summary = str(exc) or type(exc).__name__, report.summary()
         run.seconds, run.problems = round(time.perf_counter() - report.started, 2), history.problems_of(report.files)
@@ -229,34 +174,6 @@ def ingest(
     run.problems = history.problems_of(report.files)
     history.append(settings.index_dir, run)
     return report
-
-
-class IngestInterrupted(KeyboardInterrupt):
-    """Ctrl-C stopped an ingest before its commit: nothing of it was written, and the live generation stands.
-    Its message says so, and what of the work is kept: the passages embedded so far are in the embedding
-    cache, so the next ingest does not embed them again."""
-
-    def __init__(self, report: IngestReport, generation: str | None):
-        super().__init__()
-        self.report, self.generation = report, generation
-
-    def __str__(self) -> str:
-        where = f"unchanged at generation {self.generation}" if self.generation else "still empty"
-        done = self.report.count("added") + self.report.count("updated")
-        return (f"interrupted: nothing of this ingest was committed, the index is {where} and no lock is left; "
-                f"{done} new or changed files were read and {self.report.passages_done} passages embedded or found "
-                f"in the cache: those passages are kept in the embedding cache, so the next ingest does not embed "
-                f"them again (it reads the files again)")
-
-
-def _live_generation(settings: Settings) -> str | None:
-    from kmsearch.index.manifest import read_manifest
-
-    try:
-        manifest = read_manifest(Path(settings.index_dir))
-    except KmsearchError:
-        return None
-    return manifest["generation"] if manifest else None
 
 
 def _ingest(paths: Iterable[str | Path], settings: Settings, embedder: Embedder | None, show_progress: bool,
@@ -286,6 +203,7 @@ def _ingest(paths: Iterable[str | Path], settings: Settings, embedder: Embedder 
                     writer.remove(row.doc_id)
                     report.files.append(FileOutcome(path_str, "removed", doc_id=row.doc_id))
             _report_registers(report, _apply_registers(writer, roots, owners, before))
+            _report_withheld(report, apply_edits(writer).withheld)  # librarians' corrections, after the registers
             embed_bar.total = writer.pending_count  # embedding ran alongside; the bar ends at the real total
             manifest = writer.commit()
     report.finish(manifest, started)
@@ -422,8 +340,12 @@ def _report_registers(report: IngestReport, applied: Applied) -> None:
     for notice in applied.notices.values():
         report.files.append(FileOutcome(notice.path, "register", notice.reason, warnings=notice.warnings,
                                         errors=notice.errors))
+    _report_withheld(report, applied.withheld)
+
+
+def _report_withheld(report: IngestReport, withheld: dict[str, str]) -> None:
     outcomes = {f.path: f for f in report.files if f.status != "register"}
-    for path, reason in applied.withheld.items():
+    for path, reason in withheld.items():
         outcome = outcomes.get(path)
         if outcome is None:
             report.files.append(FileOutcome(path, "failed", reason))

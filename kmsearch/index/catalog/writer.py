@@ -128,6 +128,21 @@ class CatalogWriter(Catalog):
             )
         return cur.rowcount > 0
 
+    def correct(self, doc_id: str, fields: dict[str, Any]) -> bool:
+        """Store a librarian's corrections of a document (kmsearch.ingest.overrides): title, type, date, authors
+        and access groups (already narrowed by the caller); True if anything changed."""
+        columns = {"title": "title", "type": "doc_type", "date": "date", "authors": "authors", "groups": "access_groups"}
+        values = {columns[k]: (records.groups_json(v) if k == "groups" else json.dumps(list(v)) if k == "authors"
+                               else v) for k, v in fields.items() if k in columns}
+        if not values:
+            return False
+        sets = ", ".join(f"{c} = ?" for c in values)
+        differs = " OR ".join(f"{c} IS NOT ?" for c in values)
+        with self.transaction():
+            cur = self._conn.execute(f"UPDATE documents SET {sets} WHERE doc_id = ? AND ({differs})",
+                                     (*values.values(), doc_id, *values.values()))
+        return cur.rowcount > 0
+
     def touch(self, doc_id: str, size: int, mtime: float) -> None:
         """Record a file's new size and mtime (its content is unchanged)."""
         with self.transaction():
