@@ -48,7 +48,7 @@ def cli(ctx: click.Context, config: str | None, verbose: bool) -> None:
 @index_option
 @model_option
 @click.option("--no-ocr", is_flag=True, help="Do not OCR pages without a text layer.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display (on a terminal) or per-file lines (in a log).")
 @click.option("--json", "as_json", is_flag=True, help="Print the ingest report as JSON.")
 @click.option("--dry-run", is_flag=True, help="List what would be added, updated, removed and left out, and why.")
 @click.option("--ray", "ray_address", metavar="auto|local|ADDRESS", default=None,
@@ -85,10 +85,11 @@ def ingest(obj: Context, paths: tuple[Path, ...], index_dir: Path | None, model:
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
+        logged = not quiet and not sys.stderr.isatty()  # each added or updated file had its line as it finished
         for f in report.files:
             if f.status == "failed" or (f.status == "register" and f.reason):
                 click.secho(f"{f.status:<10} {f.path}: {f.reason}", fg="red", err=True)
-            elif f.status != "unchanged" or obj.verbose:
+            elif (f.status != "unchanged" or obj.verbose) and not (logged and f.status in ("added", "updated")):
                 extra = f" ({f.pages} pages, {f.chunks} chunks)" if f.status in ("added", "updated") else ""
                 click.echo(f"{f.status:<10} {f.path}{extra}")
             for e in f.errors:

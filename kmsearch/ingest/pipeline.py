@@ -34,6 +34,7 @@ from kmsearch import files as safe
 from kmsearch.ingest.chunk import Chunker
 from kmsearch.ingest import history
 from kmsearch.ingest.edits import apply_edits
+from kmsearch.ingest.progress import Display
 from kmsearch.ingest.report import FileOutcome, IngestInterrupted, IngestReport, live_generation
 from kmsearch.ingest.extract import extract
 from kmsearch.ingest.protect import Applied, Before, apply_registers
@@ -131,6 +132,13 @@ def entries(root: Path, owners: list[str] | None = None, not_documents: Iterable
             yield Path(folder) / name, left_out(Path(folder) / name, is_file=True)
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.lstat().st_size
+    except OSError:
+        return 0
+
+
 def _progress(show: bool, **kwargs: Any) -> tqdm:
     return tqdm(disable=not (show and sys.stderr.isatty()), leave=False, **kwargs)
 
@@ -180,22 +188,25 @@ def _ingest(paths: Iterable[str | Path], settings: Settings, embedder: Embedder 
             report: IngestReport) -> IngestReport:
     started = report.started
     roots, files, owners = _walk_roots(paths, report, settings.not_documents)
-    embed_bar = _progress(show_progress, unit="chunk", desc="embedding")
+    display = Display.choose(show_progress, settings.extract_workers)
+    display.files(len(files), sum(_size(path) for path, _ in files))
 
     def embedded(n: int = 1) -> None:
         report.passages_done += n
-        embed_bar.update(n)
+        display.embedded(n)
 
-    with _workers(settings, embedder) as (pool, embedder), embed_bar:
+    with _workers(settings, embedder) as (pool, embedder), display:
+        if isinstance(pool, ExtractionPool):
+            pool.events = display.event
         with IndexWriter(settings, embedder, progress=embedded, derive=DERIVED) as writer:
             chunker = Chunker(writer.embedder.tokenizer, writer.settings.chunk_tokens, writer.settings.chunk_overlap)
             known = writer.known_files()
             before = Before.read(writer)  # access as it was, before any document is replaced
-            with _progress(show_progress, total=len(files), unit="file", desc="extracting") as file_bar:
-                jobs = _changed_files(writer, files, known, report, file_bar)
-                for _, job, extracted in pool.map(extract, jobs):
-                    _store_extracted(writer, chunker, job, extracted)
-                    file_bar.update()
+            jobs = _changed_files(writer, files, known, report, display)
+            for _, job, extracted in pool.map(extract, jobs):
+                _store_extracted(writer, chunker, job, extracted)
+                o = job.outcome
+                display.file_done(o.path, o.status, job.size, extracted.seconds, o.chunks)
             seen = {str(path) for path, _ in files}
             for path_str, row in known.items():
                 in_root = any(path_str == str(r) or path_str.startswith(str(r) + os.sep) for r in roots if r.is_dir())
@@ -204,7 +215,6 @@ def _ingest(paths: Iterable[str | Path], settings: Settings, embedder: Embedder 
                     report.files.append(FileOutcome(path_str, "removed", doc_id=row.doc_id))
             _report_registers(report, _apply_registers(writer, roots, owners, before))
             _report_withheld(report, apply_edits(writer).withheld)  # librarians' corrections, after the registers
-            embed_bar.total = writer.pending_count  # embedding ran alongside; the bar ends at the real total
             manifest = writer.commit()
     report.finish(manifest, started)
     atomic_write_json(Path(settings.index_dir) / "ingest-report.json", report.to_json())
@@ -268,7 +278,8 @@ class _Job:
 
 
 def _changed_files(
-    writer: IndexWriter, files: list[tuple[Path, Path]], known: dict[str, KnownFile], report: IngestReport, bar: tqdm
+    writer: IndexWriter, files: list[tuple[Path, Path]], known: dict[str, KnownFile], report: IngestReport,
+    display: Display,
 ) -> Iterator[tuple[Path, _Job]]:
     """Put every file in the report in walk order; settle the unchanged and unreadable ones here and yield the
     others for extraction. Runs lazily, a few files ahead of the workers."""
@@ -284,7 +295,7 @@ def _changed_files(
                 if previous is not None:
                     writer.remove(previous.doc_id)
                 outcome.reason, outcome.doc_id = refused, None
-                bar.update()
+                display.file_done(str(path), "failed", 0)
                 continue
             touched = previous is None or (previous.size, previous.mtime) != (stat.st_size, stat.st_mtime)
             digest = file_hash(path, writer.settings) if touched else None
@@ -300,7 +311,7 @@ def _changed_files(
                 writer.touch(previous.doc_id, stat.st_size, stat.st_mtime)
             outcome.status = "unchanged"
         outcome.seconds = round(time.perf_counter() - started, 3)
-        bar.update()
+        display.file_done(str(path), outcome.status, _size(path))
 
 
 def _store_extracted(writer: IndexWriter, chunker: Chunker, job: _Job, extracted: Extracted) -> None:

@@ -89,6 +89,8 @@ class ExtractionPool:
         self.size = int(settings.extract_workers)
         self._workers: list[_Worker] = []
         self._context = _context()
+        # ("start", path) when a file goes to a worker, ("ocr", path) per page it OCRs: for the progress display
+        self.events: Callable[[str, str], None] | None = None
 
     def __enter__(self) -> ExtractionPool:
         return self
@@ -124,6 +126,8 @@ class ExtractionPool:
                 if waiting and worker.idle:
                     seq = waiting.popleft()
                     worker.send(seq, fn, items[seq][0], self.settings.extract_timeout_s)
+                    if self.events is not None:
+                        self.events("start", str(items[seq][0]))
             if next_out in done:  # hand it over; the workers go on meanwhile
                 path, tag = items.pop(next_out)
                 yield path, tag, done.pop(next_out)
@@ -167,6 +171,8 @@ class ExtractionPool:
             if worker.job is not None:
                 worker.deadline += self.settings.ocr_page_timeout_s
                 worker.ocr_pages += 1
+                if self.events is not None:
+                    self.events("ocr", worker.path)
             return False
         _, extracted, retire = message
         done[worker.job] = extracted
@@ -196,6 +202,7 @@ class _Worker:
         self.ready = False
         self.job: int | None = None
         self.ocr_pages = 0  # pages of the current file sent to OCR so far
+        self.path = ""  # the current file
         self.sent = time.monotonic()
         self.deadline = self.sent + START_TIMEOUT_S
 
@@ -204,7 +211,7 @@ class _Worker:
         return self.ready and self.job is None
 
     def send(self, seq: int, fn: Extractor, path: Path, timeout: float) -> None:
-        self.job, self.sent, self.ocr_pages = seq, time.monotonic(), 0
+        self.job, self.sent, self.ocr_pages, self.path = seq, time.monotonic(), 0, str(path)
         self.deadline = self.sent + timeout
         self.pipe.send((fn, str(path)))
 
