@@ -314,10 +314,10 @@ def add_service_commands() -> None:
 
 
 def add_analytics_commands() -> None:
-    """Add `analytics` and `audit` (kmsearch/cli/analytics.py): loaded on demand like the service commands."""
-    from kmsearch.cli import analytics
+    """Add `analytics`, `audit` (kmsearch/cli/analytics.py) and `export`: loaded on demand like the service ones."""
+    from kmsearch.cli import analytics, export
 
-    for command in analytics.COMMANDS:
+    for command in (*analytics.COMMANDS, export.export_command):
         cli.add_command(command)
 
 
