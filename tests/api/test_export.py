@@ -1,5 +1,5 @@
-"""The catalogue's exports through the API (GET /api/v1/admin/export/...), in-process against a real index of the
-small corpus with registers."""
+"""The catalogue's exports through the API (GET /api/v1/admin/export/...) and the librarian's catalogue page
+(/catalogue), in-process against a real index of the small corpus with registers."""
 
 from __future__ import annotations
 
@@ -100,3 +100,85 @@ def test_each_export_is_in_the_audit_trail(service):
     assert [(e.actor.split(" (")[0], e.target, e.detail) for e in entries[-2:]] == [
         ("Librarian", "events", {"format": "csv", "filters": {}}),
         ("Librarian", "documents", {"format": "json", "filters": {"type": "minutes"}})]
+
+
+# --- the catalogue page -----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def librarian(service):
+    app, keys, _ = service
+    return sign_in(TestClient(app), keys["librarian"])
+
+
+def titles(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", t).strip() for t in
+            re.findall(r'<th scope="row">(.*?)(?: <span class="badge">.*?</span>)?</th>', html)]
+
+
+def test_the_page_needs_a_librarian(service):
+    app, keys, _ = service
+    stranger = TestClient(app).get("/catalogue", follow_redirects=False)
+    assert stranger.status_code == 303 and stranger.headers["location"].startswith("/signin?next=%2Fcatalogue")
+    reader = sign_in(TestClient(app), keys["reader"])
+    for path in ("/catalogue", "/catalogue/export/documents?format=csv", "/catalogue/export/failures"):
+        refused = reader.get(path)
+        assert refused.status_code == 403 and "KM committee" not in refused.text and "librarian" in refused.text
+    assert 'href="/catalogue"' not in reader.get("/").text  # nor in a reader's navigation
+
+
+def test_the_page_lists_sorts_and_filters(librarian):
+    page = librarian.get("/catalogue")
+    assert page.status_code == 200 and page.text.count("<h1") == 1
+    assert 'href="/catalogue" aria-current="page"' in page.text  # in the librarian's navigation
+    assert titles(page.text) == sorted(titles(page.text), key=str.casefold) and len(titles(page.text)) == 6
+    assert '<th scope="col" aria-sort="ascending"><a href="/catalogue?sort=title&amp;order=desc">' in page.text
+    assert 'Paper only' in page.text and 'File not indexed' in page.text
+    assert '<label for="ctype">Type</label>' in page.text and '<label for="cfolder">Folder</label>' in page.text
+    newest = librarian.get("/catalogue", params={"sort": "date", "order": "desc"}).text
+    assert titles(newest)[:4] == ["EDRMS Pilot Close-out Report", "Gone report", "KM committee minutes",
+                                  HOSTILE_TITLE.replace('"', "&#34;")]
+    assert newest.count("aria-sort=") == 1 and 'aria-sort="descending"' in newest
+    # the form's empty fields ("any year") are no filter; the order is kept
+    minutes = librarian.get("/catalogue", params={"type": "minutes", "year": "", "sort": "date", "order": "desc"}).text
+    assert titles(minutes) == ["KM committee minutes"] and "Records 1–1 of 1" in minutes
+    assert '<option value="minutes" selected>' in minutes
+    assert 'href="/catalogue?type=minutes&amp;sort=title&amp;order=asc"' in minutes  # sorting keeps the filter
+    assert titles(librarian.get("/catalogue", params={"q": "hyperlink"}).text) == [HOSTILE_TITLE.replace('"', "&#34;")]
+    assert "No record matches" in librarian.get("/catalogue", params={"q": "nothing like this"}).text
+    bad = librarian.get("/catalogue", params={"year": "20o9"})
+    assert bad.status_code == 422 and "year:" in bad.text
+
+
+def test_the_page_escapes_what_the_registers_hold(librarian):
+    page = librarian.get("/catalogue", params={"held": "paper"}).text
+    assert "=HYPERLINK(&#34;http://evil.example/x&#34;,&#34;open&#34;)" in page and "<a href=\"http://evil" not in page
+
+
+def test_the_page_links_only_what_the_librarian_may_open(librarian):
+    page = librarian.get("/catalogue").text  # this librarian's key has no group: km's minutes are listed, unlinked
+    assert re.search(r'<th scope="row">KM committee minutes</th>', page)
+    assert re.search(r'<th scope="row"><a href="/documents/\w+">EDRMS Pilot Close-out Report</a></th>', page)
+
+
+def test_the_page_pages(librarian, monkeypatch):
+    monkeypatch.setattr("kmsearch.api.pages.PAGE_SIZE", 4)
+    first = librarian.get("/catalogue", params={"sort": "date"}).text
+    second = librarian.get("/catalogue", params={"sort": "date", "page": 2}).text
+    assert len(titles(first)) == 4 and len(titles(second)) == 2 and not set(titles(first)) & set(titles(second))
+    assert "Records 5–6 of 6" in second and 'aria-current="page" aria-label="Page 2"' in second
+    assert 'href="/catalogue?sort=date&amp;page=2" rel="next"' in first
+    assert 'href="/catalogue?sort=date&amp;page=1" rel="prev"' in second
+
+
+def test_the_download_link_gives_the_rows_on_the_page(librarian):
+    page = librarian.get("/catalogue", params={"type": "report", "sort": "date", "order": "desc"}).text
+    link = re.search(r'<a href="([^"]+)">Download CSV</a>', page).group(1).replace("&amp;", "&")
+    assert link == "/catalogue/export/documents?type=report&sort=date&order=desc&format=csv"
+    response = librarian.get(link)
+    assert response.status_code == 200 and response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"].startswith('attachment; filename="kmsearch-documents-')
+    rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert [r["title"] for r in rows] == ["EDRMS Pilot Close-out Report", "Gone report", "'" + HOSTILE_TITLE]
+    xlsx = librarian.get(link.replace("format=csv", "format=xlsx"))
+    assert xlsx.headers["content-type"] == XLSX
+    assert librarian.get("/catalogue/export/events?format=csv").text.startswith("\ufeffname,start,")
+    assert librarian.get("/catalogue/export/elsewhere").status_code == 422
