@@ -258,17 +258,19 @@ def file_name(what: str, fmt: str, day: datetime | None = None) -> str:
 
 # --- the catalogue page's filters -----------------------------------------------------------------------------
 def folder_options(places: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """(folder, label) of every ingested folder and every folder below one that holds a record, sorted; the label
-    is the folder's path from its ingested folder's name ("corpus/minutes")."""
-    folders: dict[str, str] = {}
-    for source, path in places:
-        root = source.rstrip("/")
-        parent = os.path.dirname(path.rstrip("/")) if path.rstrip("/") != root else root
+    """(folder, label) of every ingested folder and every folder between it and a folder that holds a record,
+    from (ingested folder, folder) pairs, sorted; the label is the path from the ingested folder's name
+    ("corpus/minutes")."""
+    found: dict[str, str] = {}
+    for source, folder in places:
+        root, folder = source.rstrip("/") or "/", folder.rstrip("/") or "/"
         base = os.path.dirname(root)
-        while parent and len(parent) >= len(root) and parent.startswith(root):
-            folders.setdefault(parent, os.path.relpath(parent, base) if base else parent)
-            parent = os.path.dirname(parent)
-    return sorted(folders.items(), key=lambda kv: kv[1].casefold())
+        while folder == root or folder.startswith(root + "/"):
+            found.setdefault(folder, os.path.relpath(folder, base) if base else folder)
+            if folder == root:
+                break
+            folder = os.path.dirname(folder)
+    return sorted(found.items(), key=lambda kv: kv[1].casefold())
 
 
 def catalogue_options(index: Index) -> dict[str, Any]:

@@ -212,8 +212,8 @@ def test_the_filters_offer_what_the_records_hold(audited):
 
 
 def test_folder_options_of_nested_folders():
-    found = export.folder_options([("/s/archive", "/s/archive/a/b/c.pdf"), ("/s/archive", "/s/archive/"),
-                                   ("/t/other", "/t/other/x.pdf")])
+    found = export.folder_options([("/s/archive", "/s/archive/a/b"), ("/s/archive", "/s/archive"),
+                                   ("/t/other/", "/t/other"), ("/s/archive", "/s/archived")])  # not below it
     assert found == [("/s/archive", "archive"), ("/s/archive/a", "archive/a"), ("/s/archive/a/b", "archive/a/b"),
                      ("/t/other", "other")]
 

@@ -19,7 +19,8 @@ from kmsearch.types import HELD, CatalogueEntry, DocumentRecord, RegisterEntry
 
 # One row per record: a document (its register row's title, type and date first, as where-is shows them), or a
 # register row that no document is filed under (held: paper when it names no file, missing when its file is not
-# in the index).
+# in the index). NOT IN, not a correlated NOT EXISTS: documents.reference has no index, and the list of filed
+# references is made once per statement instead of scanned once per register row.
 _RECORDS = """
 SELECT d.doc_id AS doc_id, COALESCE(r.reference, d.reference) AS reference, COALESCE(r.title, d.title) AS title,
        COALESCE(NULLIF(r.type, ''), d.doc_type) AS type, COALESCE(r.date, d.date) AS date, d.path AS path,
@@ -29,7 +30,7 @@ FROM documents d LEFT JOIN register_documents r ON r.reference = d.reference
 UNION ALL
 SELECT NULL, r.reference, r.title, r.type, r.date, r.path, r.source, r.location, r.custodian, r.access_groups,
        CASE WHEN r.path IS NULL THEN 'paper' ELSE 'missing' END
-FROM register_documents r WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.reference = r.reference)
+FROM register_documents r WHERE r.reference NOT IN (SELECT reference FROM documents WHERE reference IS NOT NULL)
 """
 _PLACE = ("json_extract(location, '$.building')", "json_extract(location, '$.room')",
           "json_extract(location, '$.cabinet')", "json_extract(location, '$.shelf')")
@@ -98,7 +99,8 @@ class CatalogueQuery:
 @dataclass(frozen=True)
 class CatalogueOptions:
     """The values the filters offer, from every record: types, years (newest first), custodians, groups, and the
-    folders records are filed in, as (source, path) pairs of the ingested folder and the file or register."""
+    folders records are filed in, as (ingested folder, folder) pairs (a register row with no file: its register's
+    ingested folder)."""
 
     types: list[str]
     years: list[str]
@@ -136,7 +138,9 @@ class Listing:
         def column(sql: str) -> list[str]:
             return [r[0] for r in self._conn.execute(sql.replace("RECORDS", f"({_RECORDS})"))]
 
-        places = self._conn.execute(f"SELECT DISTINCT source, COALESCE(path, source || '/') FROM ({_RECORDS})")
+        # a file's folder is its path up to the last "/" (RTRIM drops every character but "/" from the right)
+        places = self._conn.execute("SELECT DISTINCT source, COALESCE(RTRIM(RTRIM(path, REPLACE(path, '/', '')), '/'), "
+                                    f"source) FROM ({_RECORDS})")
         return CatalogueOptions(
             types=column("SELECT DISTINCT type FROM RECORDS ORDER BY 1"),
             years=column("SELECT DISTINCT SUBSTR(date, 1, 4) FROM RECORDS WHERE date > '' ORDER BY 1 DESC"),
