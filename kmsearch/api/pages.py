@@ -265,6 +265,10 @@ def catalogue_page(request: Request, caller: PageCallerDep, page: int = Query(1,
     _librarian(caller, "the catalogue")
     params = _checked(request.query_params, CatalogueParams)
     found = export.catalogue_page(get_index(request), params.query(), page, PAGE_SIZE)
+    last = max(1, -(-found["total"] // PAGE_SIZE))
+    if page > last:  # an old link after a re-index, or a typed number: the last page there is
+        page = last
+        found = export.catalogue_page(get_index(request), params.query(), page, PAGE_SIZE)
     kept = [(k, str(v)) for k, v in params.model_dump(exclude_defaults=True).items()]
     filters = [(k, v) for k, v in kept if k not in ("sort", "order")]
 
@@ -272,7 +276,6 @@ def catalogue_page(request: Request, caller: PageCallerDep, page: int = Query(1,
         order = "desc" if column == params.sort and params.order == "asc" else "asc"
         return "/catalogue?" + urlencode(filters + [("sort", column), ("order", order)])
 
-    last = max(1, -(-found["total"] // PAGE_SIZE))
     pages = [(n, "/catalogue?" + urlencode(kept + ([("page", str(n))] if n > 1 else [])))
              for n in sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})]
     o = found["options"]

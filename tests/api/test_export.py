@@ -167,6 +167,7 @@ def test_the_page_pages(librarian, monkeypatch):
     assert "Records 5–6 of 6" in second and 'aria-current="page" aria-label="Page 2"' in second
     assert 'href="/catalogue?sort=date&amp;page=2" rel="next"' in first
     assert 'href="/catalogue?sort=date&amp;page=1" rel="prev"' in second
+    assert titles(librarian.get("/catalogue", params={"sort": "date", "page": 9}).text) == titles(second)  # the last
 
 
 def test_the_download_link_gives_the_rows_on_the_page(librarian):
