@@ -18,10 +18,11 @@ import io
 import json
 import os
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any
 
 from kmsearch.index.catalog import CatalogueQuery
 from kmsearch.index.store import Index
@@ -42,7 +43,7 @@ EVENT_COLUMNS = ("name", "start", "end", "place", "participants", "report_refere
 FAILURE_COLUMNS = ("path", "kind", "problem", "indexed_doc_id", "generation", "reported")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_CHARS = 32_767  # what one Excel cell holds
-_ILLEGAL_XML = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)])  # control characters XLSX cannot hold
+_ILLEGAL_XML = dict.fromkeys([*range(9), 11, 12, *range(14, 32)])  # control characters XLSX cannot hold
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def defused(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def cell(value: Any) -> str | int | float:
+def cell(value: Any) -> str | float:
     """A value as one spreadsheet cell: lists joined with "; ", yes/no, "" for None, text defused."""
     if value is None:
         return ""
@@ -236,7 +237,7 @@ def write_xlsx(table: Table, out: IO[bytes] | Path) -> int:
     return n
 
 
-def _xlsx_cell(sheet: Any, make: Any, value: str | int | float) -> Any:
+def _xlsx_cell(sheet: Any, make: Any, value: str | float) -> Any:
     if not isinstance(value, str):
         return value
     made = make(sheet, value=value.translate(_ILLEGAL_XML)[:XLSX_MAX_CHARS])

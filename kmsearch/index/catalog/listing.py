@@ -9,8 +9,9 @@ knowledge audit does; the API and the page refuse it to readers. Each record sho
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from kmsearch.access import group_name
 from kmsearch.index.catalog import records
