@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -32,7 +31,6 @@ EXPORTS = ("documents", "people", "events", "failures")
 FORMATS = ("csv", "json", "xlsx")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-INGEST_REPORT = "ingest-report.json"  # written by kmsearch.ingest.pipeline into the index folder
 DOCUMENT_COLUMNS = ("reference", "title", "type", "date", "held", "path", "source", *LOCATION_FIELDS, "custodian",
                     "access_groups", "supersedes", "doc_id", "file_title", "format", "language", "pages",
                     "size_bytes", "authors", "created", "modified", "sha256", "indexed_at", "warnings")
@@ -40,7 +38,7 @@ PEOPLE_COLUMNS = ("person_id", "name", "aliases", "in_register", "status", "unit
                   "qualifications", "trainings", "documents", "roles")
 EVENT_COLUMNS = ("name", "start", "end", "place", "participants", "report_reference", "report", "report_title",
                  "report_path", "source")
-FAILURE_COLUMNS = ("path", "kind", "problem", "indexed_doc_id", "generation", "reported")
+FAILURE_COLUMNS = ("path", "kind", "problem", "since", "indexed_doc_id")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_CHARS = 32_767  # what one Excel cell holds
 _ILLEGAL_XML = dict.fromkeys([*range(9), 11, 12, *range(14, 32)])  # control characters XLSX cannot hold
@@ -126,38 +124,44 @@ def events_table(index: Index) -> Table:
 
 
 def current_failures(index_dir: Path) -> list[dict[str, Any]]:
-    """The files that fail now, and the registers that could not be used as written, under FAILURE_COLUMNS: what
-    the last ingest reported (<index>/ingest-report.json; nothing before the first ingest). The one place that
-    reads them, so that an ingest history can take the last report's place."""
-    path = Path(index_dir) / INGEST_REPORT
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-        reported = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except FileNotFoundError:
-        return []
-    rows = []
-    for f in report.get("files", []):
-        if f.get("status") == "failed":
-            problems = [f.get("reason") or "failed"]
-        elif f.get("status") == "register":
-            problems = [p for p in (f.get("reason"), *f.get("errors", [])) if p]
-        else:
+    """The files that fail now, then the registers that could not be used as written, by path: each stands from the
+    ingest that reported it (`since`) until a later finished ingest walks it again without the problem, as the
+    ingest history tells (kmsearch.ingest.history; the files are its `failing_now`, which `status` shows)."""
+    from kmsearch.ingest import history
+
+    rows = [{"path": f["path"], "kind": "file", "problem": f.get("reason") or "failed", "since": f["since"]}
+            for f in history.failing_now(index_dir)]
+    registers: dict[str, tuple[list[str], str]] = {}
+    for run in history.runs(index_dir):
+        if run.outcome != "done":  # an interrupted or failed ingest decided nothing about its registers
             continue
-        rows += [{"path": f["path"], "kind": "file" if f["status"] == "failed" else "register", "problem": problem,
-                  "indexed_doc_id": f.get("doc_id"), "generation": report.get("generation"), "reported": reported}
-                 for problem in problems]
-    return rows
+        found = {p["path"]: [m for m in (p.get("reason"), *p.get("errors", [])) if m] for p in run.problems
+                 if p.get("status") == "register"}
+        for path in [p for p in registers if run.walked(p) and not found.get(p)]:
+            del registers[path]
+        for path, problems in found.items():
+            if problems:
+                registers[path] = (problems, registers.get(path, ([], run.started))[1])
+    rows += [{"path": path, "kind": "register", "problem": problem, "since": since}
+             for path, (problems, since) in registers.items() for problem in problems]
+    return sorted(rows, key=lambda r: (r["kind"], r["path"]))
 
 
-def failures_table(index_dir: Path) -> Table:
-    return Table("failures", FAILURE_COLUMNS, current_failures(index_dir))
+def failures_table(index_dir: Path, index: Index | None = None) -> Table:
+    """The failures now; with the open index, the id of the version still indexed of a changed file that now
+    fails (a failing file keeps its previous version)."""
+    rows = current_failures(index_dir)
+    for row in rows:
+        kept = index.catalog.first_document_at(row["path"]) if index is not None and row["kind"] == "file" else None
+        row["indexed_doc_id"] = kept
+    return Table("failures", FAILURE_COLUMNS, rows)
 
 
 def table(what: str, index_dir: Path, index: Index | None = None, query: CatalogueQuery | None = None) -> Table:
-    """The export named `what` (one of EXPORTS). Failures need only the index folder; the others its live
-    generation (`index`)."""
+    """The export named `what` (one of EXPORTS). Failures need only the index folder (with `index`, they name the
+    version still indexed); the others the live generation (`index`)."""
     if what == "failures":
-        return failures_table(index_dir)
+        return failures_table(index_dir, index)
     if index is None:
         raise ValueError(f"the {what} export needs the open index")
     if what == "documents":

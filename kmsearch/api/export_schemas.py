@@ -113,9 +113,8 @@ class ExportedFailure(_Model):
     path: str
     kind: Literal["file", "register"]
     problem: str
+    since: str = Field(description="When the ingest that first reported it, of those in a row, started.")
     indexed_doc_id: str | None = Field(description="The version still indexed, when a changed file now fails.")
-    generation: str | None
-    reported: str
 
 
 class _Export(_Model):

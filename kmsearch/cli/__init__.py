@@ -18,6 +18,7 @@ import click
 
 from kmsearch import __version__
 from kmsearch.cli.common import Context, _run, index_option, model_option
+from kmsearch.cli.export import export_command
 from kmsearch.cli.library import edit, history, remove, repair, status
 from kmsearch.cli.tools import eval_group, model_group
 from kmsearch.config import FUSIONS
@@ -302,6 +303,7 @@ for command in (status, history, repair, remove, edit):
     cli.add_command(command)
 cli.add_command(eval_group)
 cli.add_command(model_group)
+cli.add_command(export_command)
 
 
 def add_service_commands() -> None:
@@ -314,10 +316,10 @@ def add_service_commands() -> None:
 
 
 def add_analytics_commands() -> None:
-    """Add `analytics`, `audit` (kmsearch/cli/analytics.py) and `export`: loaded on demand like the service ones."""
-    from kmsearch.cli import analytics, export
+    """Add `analytics` and `audit` (kmsearch/cli/analytics.py): loaded on demand like the service commands."""
+    from kmsearch.cli import analytics
 
-    for command in (*analytics.COMMANDS, export.export_command):
+    for command in analytics.COMMANDS:
         cli.add_command(command)
 
 

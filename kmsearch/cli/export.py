@@ -1,6 +1,7 @@
 """`kmsearch export`: the catalogue, its people, events and failing files as CSV, JSON or XLSX for a records audit
-(the library: kmsearch/analytics/export.py). Added to the main group by kmsearch/cli/__init__.py. Like the other
-librarian commands it reads everything: it is for whoever runs the service, not for a reader's key."""
+(the library: kmsearch/analytics/export.py). Added to the main group by kmsearch/cli/__init__.py; the library
+loads inside the command. Like the other librarian commands it reads everything: it is for whoever runs the
+service, not for a reader's key."""
 
 from __future__ import annotations
 
@@ -31,9 +32,9 @@ def export_command(obj: Context, what: str, index_dir: Path | None, fmt: str, ou
     documents: every record, indexed or only in a register (held: file, paper, or missing when the register's
     file is not indexed), with its reference, type, date, location, custodian, access groups and file facts.
     people: everyone the skills register and the documents name, with the documents naming them. events: the
-    events register, with where each report stands. failures: the files and registers the last ingest could
-    not use, with the reason. A csv or xlsx cell that starts like a formula (=, +, -, @) gets a leading
-    apostrophe, so a spreadsheet shows it and never runs it.
+    events register, with where each report stands. failures: the files that fail now and the registers that
+    could not be used as written, with the reason (from the ingest history). A csv or xlsx cell that starts
+    like a formula (=, +, -, @) gets a leading apostrophe, so a spreadsheet shows it and never runs it.
 
     \b
     Example:
@@ -42,16 +43,22 @@ def export_command(obj: Context, what: str, index_dir: Path | None, fmt: str, ou
         kmsearch export people --format json --index indexes/default
     """
     from kmsearch.analytics import export
-    from kmsearch.errors import IndexError_
+    from kmsearch.errors import IndexError_, KmsearchError
     from kmsearch.index.store import Index
 
     if fmt == "xlsx" and output is None:
         raise click.UsageError("xlsx needs --output FILE (it is a binary file)")
     settings = obj.settings(index_dir=index_dir)
-    index = None if what == "failures" else Index.open(settings)
-    if index is None and not Path(settings.index_dir).is_dir():
+    if what != "failures":
+        index = Index.open(settings)
+    elif not Path(settings.index_dir).is_dir():
         raise IndexError_(f"no index at {settings.index_dir}: run `kmsearch ingest PATH --index "
                           f"{settings.index_dir}` first")
+    else:  # the failures come from the ingest history: an index that cannot be opened has them too
+        try:
+            index = Index.open(settings)
+        except KmsearchError:
+            index = None
     table = export.table(what, Path(settings.index_dir), index)
     if fmt == "json":
         data = export.json_export(table, index.generation if index else None)

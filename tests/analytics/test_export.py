@@ -147,8 +147,26 @@ def test_people_events_and_failures(audited):
     assert events["Mobile units launch"]["report"] is None
     failures = rows_of(index, "failures")
     assert [(f["kind"], Path(f["path"]).name) for f in failures] == [("file", "broken.pdf"), ("register", "people.csv")]
-    assert "not-an-email" in failures[1]["problem"] and failures[0]["generation"] == index.generation
-    assert export.current_failures(corpus) == []  # no ingest report there
+    assert "PDF" in failures[0]["problem"] and "not-an-email" in failures[1]["problem"]
+    assert failures[0]["indexed_doc_id"] is None and failures[0]["since"] and set(failures[0]) == set(COLUMNS["failures"])
+    assert export.current_failures(corpus) == []  # no ingest history there
+
+
+def test_failures_stand_until_an_ingest_walks_them_again(tmp_path):
+    """The ingest history decides: an ingest of another folder leaves the failures standing; one that reads the
+    fixed register again clears its problem, and a file that still fails keeps the time it first failed."""
+    corpus = write_audit_registers(write_corpus(tmp_path / "corpus"))
+    settings = Settings(index_dir=tmp_path / "index", model=FAKE_MODEL, ocr=False)
+    embedder = FakeEmbedder()
+    ingest([corpus], settings, embedder)
+    first = export.current_failures(settings.index_dir)
+    ingest([corpus / "minutes"], settings, embedder)
+    assert export.current_failures(settings.index_dir) == first
+    people = corpus / "registers" / "people.csv"
+    people.write_text(people.read_text(encoding="utf-8").replace("not-an-email", "bad@dgpsi.gov.za"), encoding="utf-8")
+    ingest([corpus], settings, embedder)
+    now = export.current_failures(settings.index_dir)
+    assert [(f["kind"], Path(f["path"]).name, f["since"]) for f in now] == [("file", "broken.pdf", first[0]["since"])]
 
 
 def listed(index, **kw):

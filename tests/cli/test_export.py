@@ -10,13 +10,11 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from kmsearch.cli import add_analytics_commands, cli
+from kmsearch.cli import cli
 from kmsearch.config import Settings
 from kmsearch.ingest.pipeline import ingest
 from kmsearch.testing import FAKE_MODEL, FakeEmbedder
 from tests.helpers import HOSTILE_TITLE, write_audit_registers, write_corpus
-
-add_analytics_commands()  # registers `export` (with analytics and audit), as main() does
 
 
 @pytest.fixture(scope="module")
@@ -68,11 +66,13 @@ def test_json_and_xlsx(run, indexed, tmp_path):
     assert cell.value == "'" + HOSTILE_TITLE and cell.data_type == "s"
 
 
-def test_failures_need_no_open_index(run, indexed, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("failures read the ingest report only")
+def test_failures_come_out_of_an_index_that_cannot_open(run, indexed, monkeypatch):
+    from kmsearch.errors import DamagedIndexError
 
-    monkeypatch.setattr("kmsearch.index.store.Index.open", refuse)
+    def refuse(*args, **kwargs):
+        raise DamagedIndexError("damaged")
+
+    monkeypatch.setattr("kmsearch.index.store.Index.open", refuse)  # the ingest history still says what fails
     rows = list(csv.DictReader(io.StringIO(run("export", "failures", "--index", indexed).stdout)))
     assert [(r["kind"], r["path"].rsplit("/", 1)[-1]) for r in rows] == [("file", "broken.pdf"),
                                                                         ("register", "people.csv")]
