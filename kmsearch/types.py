@@ -233,6 +233,47 @@ class RegisterEntry:
         }
 
 
+HELD = ("file", "paper", "missing")  # an indexed file; a register row with no file; one whose file is not indexed
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """One record of the catalogue a librarian audits: an indexed file with its register row (if any), or a
+    register row with no indexed file. Title, type and date are the register's when it has them, as where-is
+    shows them."""
+
+    document: DocumentRecord | None
+    entry: RegisterEntry | None
+
+    @property
+    def held(self) -> str:
+        """One of HELD: "file", "paper" (the register names no file) or "missing" (its file is not indexed)."""
+        if self.document is not None:
+            return "file"
+        return "paper" if self.entry is None or self.entry.path is None else "missing"
+
+    @property
+    def title(self) -> str:
+        return (self.entry.title if self.entry else "") or (self.document.title if self.document else "")
+
+    @property
+    def doc_type(self) -> str:
+        return (self.entry.type if self.entry else "") or (self.document.doc_type if self.document else "") or "other"
+
+    @property
+    def date(self) -> str | None:
+        return (self.entry.date if self.entry else None) or (self.document.date if self.document else None)
+
+    @property
+    def path(self) -> str | None:
+        return self.document.path if self.document else self.entry.path if self.entry else None
+
+    @property
+    def access_groups(self) -> tuple[str, ...]:
+        """The groups that decide who reads it: the document's (a register row's are already part of them)."""
+        return self.document.access_groups if self.document else self.entry.access_groups if self.entry else ()
+
+
 @dataclass(frozen=True)
 class RegisterPersonRecord:
     """A row of a folder's skills register (registers/people.csv) as the catalogue keeps it."""

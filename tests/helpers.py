@@ -144,3 +144,29 @@ def doc_id_of(app, path: Path) -> str:
     found = [d.doc_id for d in app.state.holder.current().catalog.iter_documents() if d.path == str(path)]
     assert found, path
     return found[0]
+
+
+# --- a records audit: registers with a hostile title, a paper-only row, a missing file, a bad row ----------------
+HOSTILE_TITLE = '=HYPERLINK("http://evil.example/x","open")'  # a spreadsheet would run it as a formula
+
+
+def write_audit_registers(corpus: Path) -> Path:
+    """Registers over write_corpus's corpus for the catalogue's exports: the KM minutes (group km) with a place and
+    custodian; a paper-only report titled HOSTILE_TITLE; a row whose file is not there; the EDRMS report with a
+    custodian that starts with "+"; a skills register with one bad row; events whose reports stand four ways."""
+    hostile = HOSTILE_TITLE.replace('"', '""')
+    write_registers(
+        corpus,
+        people="Dr Thandiwe Mokoena,Knowledge Management,Director: KM,t.mokoena@dgpsi.gov.za,"
+               "knowledge management;records,,,active\nBad Email,,,not-an-email,,,,\n",
+        events="Canada study tour,2008-09-01,2008-09-10,Ottawa,T. Mokoena,TOUR/2008/1\n"
+               "KM strategy workshop,2009-06,,Pretoria,T. Mokoena;L. Dlamini,KM/2009/7\n"
+               "Records audit visit,2005-03,,Archive,,PAPER/2005/1\nMobile units launch,2013,,Polokwane,,\n",
+        documents="minutes/km-committee-2009-06.docx,KM/2009/7,KM committee minutes,minutes,2009-06-17,"
+                  "Tshwane Building,3-02,KM1,1,Ms Sithole,km,\n"
+                  f',PAPER/2005/1,"{hostile}",report,2005-03,Archive,B1,,,Ms Sithole,,\n'
+                  "reports/gone.pdf,GONE/2010/1,Gone report,report,2010,,,,,,,\n"
+                  "reports/edrms-pilot.pdf,EDRMS/2011/1,EDRMS Pilot Close-out Report,report,2011-11-30,"
+                  "Records Centre,R1,C2,3,+27 12 345 6789 (registry),,PAPER/2005/1\n",
+    )
+    return corpus

@@ -38,6 +38,7 @@ KEY_ADDED, KEY_REVOKED = "key.add", "key.revoke"
 REINDEX, SETTINGS_CHANGED, CORRECTION = "index.reindex", "settings.change", "document.correct"
 RESTRICTED_VIEW, RESTRICTED_DOWNLOAD = "document.view-restricted", "document.download-restricted"
 TRAIL_PURGED = "trail.purge"
+EXPORT = "catalogue.export"  # a librarian took the catalogue, people, events or failures away
 _ACTION = re.compile(r"^[a-z]+(\.[a-z-]+)+$")
 
 SCHEMA = """

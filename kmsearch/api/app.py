@@ -25,7 +25,7 @@ from kmsearch.api import deps, pages, security
 from kmsearch.api.errors import ERRORS, ErrorInfo, install_error_handlers, json_error
 from kmsearch.api.keys import KeyStore, keys_path
 from kmsearch.api.reports import ReportCache
-from kmsearch.api.routes import admin, documents, health, insight, people, search, where
+from kmsearch.api.routes import admin, documents, export, health, insight, people, search, where
 from kmsearch.api.sessions import Sessions
 from kmsearch.api.state import IndexHolder, Jobs
 from kmsearch.api.usage import Usage
@@ -34,7 +34,8 @@ from kmsearch.index.embed import Embedder
 
 UNCOMPRESSED = ("application/pdf", "image/png", "image/jpeg", "image/tiff", "application/octet-stream",
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                "application/vnd.openxmlformats-officedocument.presentationml.presentation")
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 DESCRIPTION = (
     "Search a department's documents. Send an API key as `Authorization: Bearer <key>` or `X-API-Key` "
     "(in /docs: the Authorize button). Every error answers `{\"error\": {\"code\", \"message\", \"detail\"}}`."
@@ -56,7 +57,7 @@ def create_app(settings: Settings, open_mode: bool = False, embedder: Embedder |
 
     install_error_handlers(app, render_page=pages.render_error)
     health.Metrics().install(app)
-    for area in (health, search, people, where, documents, admin, insight):
+    for area in (health, search, people, where, documents, admin, export, insight):
         app.include_router(area.router)
     pages.add_pages(app)
     # Pages and JSON compress to a fifth; the original files (PDF, images, the zipped Office formats) hardly do

@@ -10,22 +10,26 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Form, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
-from kmsearch.analytics import charts
+from kmsearch.analytics import charts, export
 from kmsearch import __version__
 from kmsearch.api import reports, service
 from kmsearch.api.deps import PageCallerDep, get_index, get_usage
 from kmsearch.api.usage import Usage
-from kmsearch.api.errors import ErrorInfo, describe, is_unexpected
+from kmsearch.api.errors import ApiError, ErrorInfo, describe, is_unexpected
+from kmsearch.api.export_schemas import PAGE_SIZE, CatalogueParams, DocumentsExportParams
+from kmsearch.api.routes.export import exported
 from kmsearch.api.schemas import MAX_PAGE, FilterParams, Location, SearchParams, WhereIsParams, WhoKnowsParams
 from kmsearch.api.service import Caller
 from kmsearch.api.sessions import SESSION_COOKIE
@@ -37,7 +41,8 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 TABS = (("search", "Search", "/"), ("who", "Who knows", "/who-knows"), ("where", "Where is", "/where-is"))
 # The librarian's pages, in a navigation of their own (shown to librarian and admin keys)
-LIBRARIAN_TABS = (("analytics", "Search analytics", "/analytics"), ("audit", "Knowledge audit", "/audit"))
+LIBRARIAN_TABS = (("analytics", "Search analytics", "/analytics"), ("audit", "Knowledge audit", "/audit"),
+                  ("catalogue", "Catalogue", "/catalogue"))
 # Links made before the filter form used the API's parameter names still work.
 _OLD_NAMES = {"date_from": "from", "date_to": "to"}
 
@@ -228,6 +233,72 @@ def audit_page(request: Request, caller: PageCallerDep, days: int = Days) -> Res
                   charts={"topics": charts.topics_chart(audit["topics"]),
                           "topics_height": charts.topics_height(audit["topics"]),
                           "years": charts.documents_per_year(audit["documents_by_year"])})
+
+
+CATALOGUE_COLUMNS = (("title", "Title"), ("reference", "Reference"), ("type", "Type"), ("date", "Date"),
+                     ("location", "Location"), ("custodian", "Custodian"), ("groups", "Access groups"),
+                     ("path", "File"))
+Checked = TypeVar("Checked", bound=CatalogueParams)
+HELD_LABELS = {"file": "Indexed file", "paper": "Paper only", "missing": "File not indexed"}
+
+
+def _librarian(caller: Caller, what: str) -> None:
+    if not caller.can("librarian"):
+        raise ApiError(403, "forbidden", f"{what} needs a librarian or admin key")
+
+
+def _checked(params: QueryParams, model: type[Checked]) -> Checked:
+    """The query string's values that the model takes, without the form's empty fields ("any type"), validated:
+    422 on the error page, with the API's message, for a value the API refuses."""
+    try:
+        return model.model_validate({k: v for k, v in params.items() if v and k in model.model_fields})
+    except ValidationError as exc:
+        info = describe(exc)
+        raise ApiError(info.status, info.code, info.message, info.detail) from None
+
+
+@router.get("/catalogue")
+def catalogue_page(request: Request, caller: PageCallerDep, page: int = Query(1, ge=1, le=100_000)) -> Response:
+    """Every record, indexed or only in a register, with type, date, location, custodian and groups: sorted by
+    any column, filtered, paged, and downloadable as it is shown."""
+    if caller is None:
+        return _sign_in_first(request)
+    _librarian(caller, "the catalogue")
+    params = _checked(request.query_params, CatalogueParams)
+    found = export.catalogue_page(get_index(request), params.query(), page, PAGE_SIZE)
+    last = max(1, -(-found["total"] // PAGE_SIZE))
+    if page > last:  # an old link after a re-index, or a typed number: the last page there is
+        page = last
+        found = export.catalogue_page(get_index(request), params.query(), page, PAGE_SIZE)
+    kept = [(k, str(v)) for k, v in params.model_dump(exclude_defaults=True).items()]
+    filters = [(k, v) for k, v in kept if k not in ("sort", "order")]
+
+    def sorted_by(column: str) -> str:
+        order = "desc" if column == params.sort and params.order == "asc" else "asc"
+        return "/catalogue?" + urlencode(filters + [("sort", column), ("order", order)])
+
+    pages = [(n, "/catalogue?" + urlencode(kept + ([("page", str(n))] if n > 1 else [])))
+             for n in sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})]
+    o = found["options"]
+    choices = {name: [(v, v) for v in o[key]] for name, key in
+               (("type", "types"), ("year", "years"), ("custodian", "custodians"), ("group", "groups"))}
+    return render(request, "catalogue.html", tab="catalogue", librarian=True, params=params, found=found,
+                  choices=choices | {"folder": o["folders"], "held": list(HELD_LABELS.items())},
+                  columns=CATALOGUE_COLUMNS, labels=dict(CATALOGUE_COLUMNS), sorted_by=sorted_by, pages=pages,
+                  current_page=page, last_page=last, first_row=(page - 1) * PAGE_SIZE + 1, query=urlencode(kept),
+                  may_read=caller.may_read, held_labels=HELD_LABELS)
+
+
+@router.get("/catalogue/export/{what}")
+def catalogue_export(request: Request, caller: PageCallerDep, response: Response,
+                     what: str = PathParam(pattern="^(documents|people|events|failures)$")) -> Response:
+    """The page's downloads: the catalogue as filtered and sorted on the page, or people, events or failures."""
+    if caller is None:
+        return _sign_in_first(request)
+    _librarian(caller, "exporting the catalogue")
+    params = _checked(request.query_params, DocumentsExportParams)
+    return exported(what, params.format, caller, get_index(request), get_usage(request), response,
+                    params if what == "documents" else None)
 
 
 @router.get("/signin")

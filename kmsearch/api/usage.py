@@ -5,7 +5,7 @@
   their ranks, and its `query_id` is returned with the answer. A result link that carries `query_id` and `rank`
   (the page's links do; an API client may pass them back) logs the open with the rank it had.
 - Opening a document with access groups (its page or its file) is recorded in the audit trail: who opened which
-  restricted document. So is a re-index started through the API.
+  restricted document. So are a re-index started through the API and each export of the catalogue.
 
 Logging never fails or slows a request (the query log queues and drops on any fault, counting what it dropped).
 An audit trail that cannot be opened (a read-only copy served where its folder cannot be written) is reported
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kmsearch.analytics.querylog import QueryLog
-from kmsearch.analytics.trail import REINDEX, AuditTrail, AuditTrailError
+from kmsearch.analytics.trail import EXPORT, REINDEX, AuditTrail, AuditTrailError
 from kmsearch.api.keys import ApiKey
 from kmsearch.config import Settings
 from kmsearch.types import DocumentRecord
@@ -66,6 +66,14 @@ class Usage:
         if self.trail is not None:
             try:
                 self.trail.record(REINDEX, key, job_id, {"paths": paths})
+            except AuditTrailError as exc:
+                log.error("%s", exc)
+
+    def exported(self, key: ApiKey | None, what: str, fmt: str, filters: dict[str, Any]) -> None:
+        """An export of the catalogue (documents, people, events or failures), which names restricted documents."""
+        if self.trail is not None:
+            try:
+                self.trail.record(EXPORT, key, what, {"format": fmt, "filters": filters})
             except AuditTrailError as exc:
                 log.error("%s", exc)
 

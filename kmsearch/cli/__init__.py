@@ -18,6 +18,7 @@ import click
 
 from kmsearch import __version__
 from kmsearch.cli.common import Context, _run, index_option, model_option
+from kmsearch.cli.export import export_command
 from kmsearch.cli.library import edit, history, remove, repair, status
 from kmsearch.cli.tools import eval_group, model_group
 from kmsearch.config import FUSIONS
@@ -303,6 +304,7 @@ for command in (status, history, repair, remove, edit):
     cli.add_command(command)
 cli.add_command(eval_group)
 cli.add_command(model_group)
+cli.add_command(export_command)
 
 
 def add_service_commands() -> None:

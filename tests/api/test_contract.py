@@ -19,7 +19,8 @@ from kmsearch.testing import FAKE_MODEL, FakeEmbedder
 from tests.helpers import write_corpus
 
 OPERATIONS = {"search", "facets", "whoKnows", "whereIs", "getDocument", "getDocumentFile", "health", "metrics",
-              "reindex", "getJob", "getAnalytics", "getAudit"}
+              "reindex", "getJob", "getAnalytics", "getAudit", "exportDocuments", "exportPeople", "exportEvents",
+              "exportFailures"}
 
 
 @pytest.fixture(scope="module")

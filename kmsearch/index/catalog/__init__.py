@@ -10,8 +10,10 @@ analytics/querylog.py and trail.py, keep files of their own, outside generations
 - titles.py   the title index where-is reads
 - vocabulary.py the passages' words (did-you-mean) and the acronyms they define
 - records.py  rows decoded into records; the text the models see for a passage
+- listing.py  every record, indexed or in a register only, filtered, sorted and paged for librarians
 """
 
+from kmsearch.index.catalog.listing import CatalogueOptions, CatalogueQuery, Listing
 from kmsearch.index.catalog.query import DocumentFilter, like_literal
 from kmsearch.index.catalog.reader import Catalog, ChunkSpan, FacetRow
 from kmsearch.index.catalog.records import embed_text
@@ -20,6 +22,7 @@ from kmsearch.index.catalog.titles import PAPER_ONLY, title_text
 from kmsearch.index.catalog.writer import CatalogWriter
 
 __all__ = [
-    "PAPER_ONLY", "SCHEMA", "Catalog", "CatalogWriter", "ChunkSpan", "DocumentFilter", "FacetRow", "connect_readonly",
+    "PAPER_ONLY", "SCHEMA", "Catalog", "CatalogWriter", "CatalogueOptions", "CatalogueQuery", "ChunkSpan",
+    "DocumentFilter", "FacetRow", "Listing", "connect_readonly",
     "connect_writable", "copy_catalog", "count_documents", "embed_text", "like_literal", "title_text",
 ]

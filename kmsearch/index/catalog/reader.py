@@ -12,6 +12,7 @@ from typing import Iterator, NamedTuple
 
 from kmsearch.access import Groups, may_read, sql_clause
 from kmsearch.index.catalog import records
+from kmsearch.index.catalog.listing import Listing
 from kmsearch.index.catalog.query import DocumentFilter, like_literal, where_clause
 from kmsearch.index.catalog.schema import connect_readonly
 from kmsearch.types import (
@@ -93,6 +94,10 @@ class Catalog:
     def sources(self) -> list[str]:
         """The folders documents were ingested from, sorted (what a re-index without paths goes over)."""
         return [r[0] for r in self._conn.execute("SELECT DISTINCT source FROM documents WHERE source != '' ORDER BY 1")]
+
+    def listing(self) -> Listing:
+        """Every record, indexed or in a register only, as a librarian browses and exports them (listing.py)."""
+        return Listing(self._conn)
 
     def newest_year(self) -> int | None:
         """The year of the newest dated document."""
