@@ -82,11 +82,11 @@ def ingest(obj: Context, paths: tuple[Path, ...], index_dir: Path | None, model:
         click.echo(json.dumps([p.to_json() for p in planned], indent=2) if as_json else "\n".join(
             [f"{p.action:<10} {p.path}: {p.reason}" for p in shown] + [summary(planned)]))
         return
-    report = _interruptible(run_ingest, paths, settings, show_progress=not quiet)
+    logged = not quiet and not sys.stderr.isatty() and not as_json  # a log's lines per file (the JSON has them)
+    report = _interruptible(run_ingest, paths, settings, show_progress=not quiet and (logged or sys.stderr.isatty()))
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
-        logged = not quiet and not sys.stderr.isatty()  # each added or updated file had its line as it finished
         for f in report.files:
             if f.status == "failed" or (f.status == "register" and f.reason):
                 click.secho(f"{f.status:<10} {f.path}: {f.reason}", fg="red", err=True)

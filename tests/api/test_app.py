@@ -83,7 +83,7 @@ def test_health_is_open_and_metrics_need_a_key_and_reveal_no_counts(service):
         ({"q": "records", "page": 21}, "page: Input should be less than or equal to 20"),
         ({"q": "records", "mode": "magic"}, "mode: String should match pattern"),
         ({"q": "records", "date_from": "June"}, "date_from"),
-        ({"q": "records", "type": "memo"}, "type.0: Input should be 'report', 'minutes'"),
+        ({"q": "records", "type": "memo"}, "type.0: Input should be 'report', 'annual report'"),
         ({}, "q: Field required"),
     ],
 )
