@@ -49,6 +49,43 @@ MIN_CHUNK_TOKENS = 16  # kmsearch/ingest/chunk.py: fewer leaves no room for a he
 _SOURCES: ContextVar[dict[str, str]] = ContextVar("settings_sources", default={})  # noqa: B039 (never mutated)
 
 
+class Source(BaseModel):
+    """A named folder kept current: `kmsearch watch` re-indexes it when its files change, and `kmsearch serve`
+    runs its `schedule` (cron syntax, "30 2 * * *" = 02:30 each night). Its `groups` restrict every document
+    under it, as a `.kmsearch-groups` at its top would (one more restriction: never more open)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.-]+$")
+    path: Path
+    groups: tuple[str, ...] = ()
+    schedule: str | None = None
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        from apscheduler.triggers.cron import CronTrigger
+
+        fields = value.split()
+        try:
+            if len(fields) == 6:  # seconds first, as kmsearch.api.schedule reads it
+                CronTrigger(second=fields[0], minute=fields[1], hour=fields[2], day=fields[3], month=fields[4],
+                            day_of_week=fields[5])
+            else:
+                CronTrigger.from_crontab(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"not a cron schedule (minute hour day month weekday): {exc}") from None
+        return value.strip()
+
+    @field_validator("groups", mode="before")
+    @classmethod
+    def _groups(cls, value: Any) -> Any:
+        items = value.split(";") if isinstance(value, str) else value  # canonical as kmsearch.access.group_name
+        return tuple(dict.fromkeys(g for g in (str(i).replace("\ufeff", "").strip().casefold() for i in items) if g))
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -118,6 +155,8 @@ class Settings(BaseModel):
     # Service (kmsearch/api). Folders a re-index through the API may take; empty: the folders already ingested.
     # In the environment, separated by os.pathsep (":"); in kmsearch.toml, a list.
     source_roots: tuple[Path, ...] = ()
+    # Named sources (Source): in kmsearch.toml, [[kmsearch.sources]] tables with name, path, groups, schedule.
+    sources: tuple[Source, ...] = ()
     # The page's session cookie is marked Secure: auto (when the request came over HTTPS), true, or false.
     cookie_secure: Literal["auto", "true", "false"] = "auto"
     # Signs the page's session cookies; empty: a random secret kept beside the index (<index>-session.key).
@@ -228,6 +267,9 @@ def _describe(exc: ValidationError, values: dict[str, Any], sources: dict[str, s
         if error["type"] == "extra_forbidden":
             known = ", ".join(Settings.model_fields)
             lines.append(f"unknown setting {name!r} ({source}); known settings: {known}")
+        elif name == "sources" and len(error["loc"]) > 1:  # one source's field: say which, and why
+            where = ".".join(str(part) for part in error["loc"][1:])
+            lines.append(f"setting sources[{where}]: {error['msg'].removeprefix('Value error, ')} ({source})")
         elif name in Settings.model_fields:
             lines.append(f"setting {name}: {values.get(name)!r} is not {allowed(name)} ({source})")
         else:

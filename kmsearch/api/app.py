@@ -21,10 +21,11 @@ from fastapi_offline import FastAPIOffline
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from kmsearch import __version__
-from kmsearch.api import deps, pages, security
+from kmsearch.api import admin_page, deps, pages, security
 from kmsearch.api.errors import ERRORS, ErrorInfo, install_error_handlers, json_error
 from kmsearch.api.keys import KeyStore, keys_path
 from kmsearch.api.reports import ReportCache
+from kmsearch.api.schedule import Schedule
 from kmsearch.api.routes import admin, documents, export, health, insight, people, search, where
 from kmsearch.api.sessions import Sessions
 from kmsearch.api.state import IndexHolder, Jobs
@@ -53,6 +54,9 @@ def create_app(settings: Settings, open_mode: bool = False, embedder: Embedder |
     app.state.sessions = Sessions(settings, app.state.keys)
     app.state.usage = Usage.for_settings(settings)
     app.state.reports = ReportCache()
+    app.state.schedule = Schedule(app.state.jobs, settings.sources)
+    app.router.add_event_handler("startup", app.state.schedule.start)
+    app.router.add_event_handler("shutdown", app.state.schedule.shutdown)
     app.router.add_event_handler("shutdown", app.state.usage.close)
 
     install_error_handlers(app, render_page=pages.render_error)
@@ -60,6 +64,7 @@ def create_app(settings: Settings, open_mode: bool = False, embedder: Embedder |
     for area in (health, search, people, where, documents, admin, export, insight):
         app.include_router(area.router)
     pages.add_pages(app)
+    app.include_router(admin_page.router)
     # Pages and JSON compress to a fifth; the original files (PDF, images, the zipped Office formats) hardly do
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6,
                        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, *UNCOMPRESSED))

@@ -42,7 +42,7 @@ HERE = Path(__file__).parent
 TABS = (("search", "Search", "/"), ("who", "Who knows", "/who-knows"), ("where", "Where is", "/where-is"))
 # The librarian's pages, in a navigation of their own (shown to librarian and admin keys)
 LIBRARIAN_TABS = (("analytics", "Search analytics", "/analytics"), ("audit", "Knowledge audit", "/audit"),
-                  ("catalogue", "Catalogue", "/catalogue"))
+                  ("catalogue", "Catalogue", "/catalogue"), ("admin", "Sources", "/admin"))
 # Links made before the filter form used the API's parameter names still work.
 _OLD_NAMES = {"date_from": "from", "date_to": "to"}
 

@@ -296,7 +296,7 @@ class Job(Out):
     id: str
     status: Literal["queued", "running", "done", "failed"]
     paths: list[str]
-    who: str | None = Field(None, description="The name of the key that started it.")
+    who: str | None = Field(None, description='Who started it: "API key <name>", "schedule <source>".')
     started: float = Field(description="Unix time.")
     finished: float | None
     error: str | None

@@ -76,7 +76,7 @@ class Job:
     id: str
     paths: list[str]
     status: str = "queued"  # queued, running, done, failed
-    who: str | None = None  # the starting key's name, recorded in the ingest history
+    who: str | None = None  # "API key <name>", "schedule <source>": recorded in the ingest history
     started: float = field(default_factory=time.time)
     finished: float | None = None
     report: dict[str, Any] | None = None
@@ -148,8 +148,7 @@ class Jobs:
         job.status = "running"
         self._save()
         try:
-            report = ingest(job.paths, self.holder.settings, self.holder.embedder,
-                            who=f"API key {job.who}" if job.who else "API (open mode)")
+            report = ingest(job.paths, self.holder.settings, self.holder.embedder, who=job.who or "API (open mode)")
             job.report = report.to_json()
             job.status = "done"
         except KmsearchError as exc:

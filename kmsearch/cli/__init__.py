@@ -19,7 +19,7 @@ import click
 from kmsearch import __version__
 from kmsearch.cli.common import Context, _run, index_option, model_option
 from kmsearch.cli.export import export_command
-from kmsearch.cli.library import edit, history, remove, repair, status
+from kmsearch.cli.library import edit, history, remove, repair, status, watch
 from kmsearch.cli.tools import eval_group, model_group
 from kmsearch.config import FUSIONS
 from kmsearch.types import DOC_TYPES
@@ -300,7 +300,7 @@ def registers_gaps(obj: Context, index_dir: Path | None, as_json: bool) -> None:
         click.echo(f"   {r['date'] or '?'}  {r['title']} ({r['reference'] or r['path']})")
 
 
-for command in (status, history, repair, remove, edit):
+for command in (status, history, repair, remove, edit, watch):
     cli.add_command(command)
 cli.add_command(eval_group)
 cli.add_command(model_group)

@@ -245,3 +245,37 @@ def edit(obj: Context, ref: str | None, index_dir: Path | None, title: str | Non
             click.echo(f"  corrected {e.field} = {e.value!r} ({e.who}, {e.at})")
     if manifest:
         click.echo(f"generation {manifest['generation']}")
+
+
+@click.command()
+@click.argument("names", nargs=-1)
+@index_option
+@click.option("--debounce-ms", default=1600, show_default=True, help="Wait this long after a change for more.")
+@click.pass_obj
+@_run
+def watch(obj: Context, names: tuple[str, ...], index_dir: Path | None, debounce_ms: int) -> None:
+    """Keep the named sources (settings `sources`; all of them when none is named) current: ingest each once,
+    then again whenever its files change, one ingest at a time, until Ctrl-C.
+
+    \b
+    Example:
+        kmsearch watch registry minutes --index indexes/default
+    """
+    from kmsearch.ingest.watch import watch as watch_sources
+
+    def done(source: Any, report: Any, error: str | None) -> None:
+        if error:
+            click.secho(f"{source.name}: ingest failed: {error}", fg="red", err=True)
+            return
+        counts = ", ".join(f"{n} {s}" for s, n in report.summary().items() if n and s != "unchanged") or "no change"
+        made = f"; generation {report.generation}" if report.generation else ""
+        click.echo(f"{source.name}: {counts}{made}", err=False)
+        for f in report.files:
+            if f.status == "failed":
+                click.secho(f"  failed {f.path}: {f.reason}", fg="red", err=True)
+
+    try:
+        watch_sources(obj.settings(index_dir=index_dir), names, debounce_ms=debounce_ms, done=done)
+    except KeyboardInterrupt:
+        click.echo("stopped watching", err=True)
+        sys.exit(130)

@@ -122,7 +122,8 @@ def apply_registers(writer: IndexWriter, roots: list[Path], found: list[str], be
             continue
         context = [loaded[f] for f in _ancestors(path) if f in loaded]
         mine = claims.get(path, [])
-        groups, why = _decide(path, mine, context, folder_groups, before.docs.get(path))
+        groups, why = _decide(path, mine, context, folder_groups, before.docs.get(path),
+                              source_groups(writer.settings, path))
         if groups is None:
             writer.remove(row.doc_id)
             applied.withheld[path] = f"not published: {why}"
@@ -318,13 +319,21 @@ class _FolderGroups:
         return marker, groups, ""
 
 
+def source_groups(settings: Any, path: str) -> list[tuple[str, Groups]]:
+    """The groups of each named source (settings `sources`) that `path` lies in: a restriction like a
+    `.kmsearch-groups` at the source's top."""
+    return [(f"source {s.name}", s.groups) for s in settings.sources
+            if s.groups and under(path, os.path.abspath(s.path))]
+
+
 def _decide(path: str, claims: list[tuple[_Owner, Claim]], context: list[_Owner], folder_groups: _FolderGroups,
-            previous: tuple[str | None, Groups] | None) -> tuple[Groups | None, str]:
+            previous: tuple[str | None, Groups] | None, sources: list[tuple[str, Groups]]
+            ) -> tuple[Groups | None, str]:
     """A document's access groups, or None and why it may not be published. `doubts` (what restricts it cannot
     be read) keep its previous groups, or withhold it when it has none; a bad row that can be read adds its
     groups and, like a near-miss file name, the previous groups too."""
     marker, groups, unknown = folder_groups.of(path)
-    named: list[tuple[str, Groups]] = [(marker, groups)] if groups else []
+    named: list[tuple[str, Groups]] = ([(marker, groups)] if groups else []) + sources
     doubts = [unknown] if unknown else []
     with_previous = False
     for owner, claim in claims:
@@ -362,7 +371,7 @@ def _write_rows(writer: IndexWriter, loaded: list[_Owner], decided: dict[str, Gr
         for line, path, entry in owner.rows:
             where = path or os.path.join(owner.folder, registers.REGISTER_DIR, "documents.csv")
             marker, groups, unknown = folder_groups.of(where)
-            named = [("the row", entry.access_groups), (marker, groups or ())]
+            named = [("the row", entry.access_groups), (marker, groups or ()), *source_groups(writer.settings, where)]
             if path in decided:
                 named.append(("its document", decided[path]))
             elif path in before.docs:

@@ -303,3 +303,17 @@ def test_the_catalogue_sorts_filters_and_passes_axe_at_both_widths(server, brows
     reader = signed_in(browser, base, keys["insider"])
     assert reader.goto(base + "/catalogue").status == 403
     assert reader.get_by_role("link", name="Catalogue").count() == 0  # not in a reader's navigation
+
+
+def test_the_admin_view_passes_axe_at_both_widths(server, browser, tmp_path):
+    """Sources, failures and recent ingests, with the re-index buttons, for a librarian."""
+    base, keys = server
+    page = signed_in(browser, base, keys["librarian"])
+    for width, height, suffix in ((1280, 900, ""), (390, 844, "-390")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(base + "/admin")
+        assert page.get_by_role("heading", level=1).count() == 1
+        assert page.get_by_role("button", name="Re-index every ingested folder now").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert axe_violations(page) == []
+        shoot(page, "admin" + suffix, tmp_path)

@@ -16,7 +16,7 @@ router = APIRouter(prefix=f"{service.API}/admin", tags=["admin"])
 @router.post("/reindex", operation_id="reindex", response_model=JobResult, status_code=202,
              summary="Start an incremental re-index")
 def reindex(caller: LibrarianDep, jobs: JobsDep, usage: UsageDep, body: ReindexRequest | None = None) -> JobResult:
-    job = service.start_reindex(jobs, body.paths if body else None, caller.key.name if caller.key else None)
+    job = service.start_reindex(jobs, body.paths if body else None, f"API key {caller.key.name}" if caller.key else None)
     usage.reindex(caller.key, job.job.paths, job.job.id)
     return job
 
