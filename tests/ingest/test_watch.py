@@ -63,3 +63,16 @@ def test_bad_sources_are_refused_by_name(settings, tmp_path):
         chosen(with_one, ["b"])
     with pytest.raises(KmsearchError, match="source folder not found: a"):
         watch(with_one)
+
+
+def test_a_sources_groups_restrict_its_documents(corpus, settings, embedder):
+    """A source's groups act as a .kmsearch-groups at its top: one more restriction, never an opening."""
+    from kmsearch.ingest.pipeline import ingest
+
+    (corpus / "minutes" / ".kmsearch-groups").write_text("km\n", encoding="utf-8")
+    settings = settings.replace(sources=[{"name": "registry", "path": str(corpus), "groups": "KM; Executive"}])
+    ingest([corpus], settings, embedder)
+    docs = {d.path.rsplit("/", 1)[-1]: list(d.access_groups)
+            for d in Index.open(settings, embedder).catalog.iter_documents()}
+    assert docs["edrms-pilot.pdf"] == ["executive", "km"]  # the source's groups
+    assert docs["km-committee-2009-06.docx"] == ["km"]  # narrowed by the folder's, not widened
