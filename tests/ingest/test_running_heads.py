@@ -11,7 +11,7 @@ import pytest
 
 from kmsearch.config import Settings
 from kmsearch.ingest.extract import extract
-from kmsearch.types import Document
+from kmsearch.types import Block, Document
 from tests.fixtures import make_pdf
 from tests.helpers import REAL_CORPUS, REPO
 
@@ -53,16 +53,57 @@ def test_pdf_table_header_row_at_the_top_of_its_pages_stays(tmp_path: Path) -> N
     assert not [t for t in texts(doc) if "DGPSI" in t]
 
 
+def _deck(path: Path) -> Path:
+    """Four slides, each with the layout's footer, date and slide number filled in, a confidentiality line typed
+    into a text box at the bottom, and a 'Questions?' box in the middle of the last three slides."""
+    from pptx import Presentation
+    from pptx.enum.shapes import PP_PLACEHOLDER
+    from pptx.util import Inches
+
+    prs = Presentation()
+    layout = prs.slide_layouts[1]  # Title and Content, with date, footer and slide-number placeholders
+    typed = {PP_PLACEHOLDER.FOOTER: "Department of Records", PP_PLACEHOLDER.DATE: "14 August 2013"}
+    titles = ["Agenda", "Scanning", "Agenda", "Training"]
+    for n, title in enumerate(titles, start=1):
+        slide = prs.slides.add_slide(layout)
+        slide.shapes.title.text = title
+        slide.placeholders[1].text_frame.text = f"Point {n}: the registry's {title.lower()} work"
+        for placeholder in layout.placeholders:
+            kind = placeholder.placeholder_format.type
+            if kind in (PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.DATE, PP_PLACEHOLDER.SLIDE_NUMBER):
+                slide.shapes.clone_placeholder(placeholder)
+                slide.placeholders[placeholder.placeholder_format.idx].text = typed.get(kind, str(n))
+        box = slide.shapes.add_textbox(Inches(0.5), Inches(7.0), Inches(9.0), Inches(0.3))
+        box.text_frame.text = "CONFIDENTIAL: for internal use only"
+        if n > 1:
+            middle = slide.shapes.add_textbox(Inches(3), Inches(4.5), Inches(4), Inches(0.5))
+            middle.text_frame.text = "Questions?"
+    prs.save(str(path))
+    return path
+
+
+def test_pptx_footer_date_and_slide_number_placeholders_and_a_typed_footer_go(tmp_path: Path) -> None:
+    doc = extract(_deck(tmp_path / "deck.pptx"), NO_OCR)
+    assert [list(p.blocks) for p in doc.pages] == [
+        [Block("Agenda", "heading", 1), Block("Point 1: the registry's agenda work")],
+        [Block("Scanning", "heading", 1), Block("Point 2: the registry's scanning work"), Block("Questions?")],
+        [Block("Agenda", "heading", 1), Block("Point 3: the registry's agenda work"), Block("Questions?")],
+        [Block("Training", "heading", 1), Block("Point 4: the registry's training work"), Block("Questions?")],
+    ]
+
+
 # --- the sample corpus ------------------------------------------------------------------------------------------
 
 
 @pytest.mark.skipif(not (SAMPLE / "presentations").is_dir(), reason="sample corpus not generated")
-@pytest.mark.parametrize("path", [p for p in sorted(SAMPLE.rglob("*.pdf")) if p.parent.name != "scans"],
-                         ids=lambda p: p.name)  # the scan has no text layer
+@pytest.mark.parametrize("path", [p for p in sorted(SAMPLE.rglob("*.p*")) if p.suffix in (".pdf", ".pptx")
+                                  and p.parent.name != "scans"], ids=lambda p: p.name)  # the scan has no text layer
 def test_sample_corpus_documents_keep_no_header_or_footer(path: Path) -> None:
-    # "DGPSI — <title> Highveld North Province" above and "<ref or unit> Page N of M" below every page
+    # PDFs: "DGPSI — <title> Highveld North Province" above and "<ref or unit> Page N of M" below every page;
+    # decks: "DGPSI <unit or event> | N" in a text box at the foot of every slide after the first
     doc = extract(path, NO_OCR)
-    footers = [t for t in texts(doc) if t.startswith("DGPSI —") or re.search(r"Page \d+ of \d+", t)]
+    footers = [t for t in texts(doc)
+               if t.startswith("DGPSI —") or re.search(r"Page \d+ of \d+", t) or re.match(r"DGPSI .*\|\s*\d+$", t)]
     assert footers == []
     assert sum(len(t) for t in texts(doc)) > 1000
 
@@ -124,3 +165,11 @@ def test_real_report_loses_its_section_running_heads() -> None:
 ])
 def test_real_repeated_content_stays(name: str, words: str, times: int) -> None:
     assert count(name, words) == times
+
+
+@needs_real
+def test_real_deck_keeps_every_block() -> None:
+    doc = real("NASA-GSFC_Sciences-and-Exploration-Directorate__science-exploration-1p.pptx")
+    assert [t[:42] for t in texts(doc)] == ["Code 600: Sciences and Exploration Directo",
+                                            "GSFC: Sciences and Exploration Directorate",
+                                            "Virtual Machine Environment Scorecard"]
