@@ -33,7 +33,7 @@ from kmsearch.ingest.extract import extract
 MIN_PAGES = 3
 ZONE = 4  # lines at the top and bottom of a page or slide, in text order
 SCANNED = "scanned-us-nara-jfk"
-PAGE_OF = re.compile(r"\bpage\s+\d+(\s+of\s+\d+)?\b", re.I)
+PAGE_OF = re.compile(r"\bpage\s+\d+(\s+of\s+\d+)?\b", re.IGNORECASE)
 
 
 def key(text: str) -> str:

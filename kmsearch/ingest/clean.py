@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 import re
-import statistics
 import unicodedata
 from collections import Counter
 
@@ -18,7 +17,7 @@ _SOFT_HYPHEN = re.compile(r"(?<=[a-z])\ufffe(?=[a-z])")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
 _LEADERS = re.compile(r"(?:\s?[.·…_]){4,}\s?")  # table-of-contents dot leaders
 _PAGE_LINE = re.compile(r"^(?:page\s*)?[-–—(]?\s*\d{1,4}\s*[-–—)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
-_PAGE_OF = re.compile(r"^page\s+\d{1,4}\s*(?:of|/)\s*\d{1,4}$", re.I)
+_PAGE_OF = re.compile(r"^page\s+\d{1,4}\s*(?:of|/)\s*\d{1,4}$", re.IGNORECASE)
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+([A-Z].*)$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
@@ -98,9 +97,9 @@ def _repeated_in_zone(pages: list[list[str]], boxes: list[list[Box | None]] | No
     for p, lines in enumerate(pages):
         n = len(lines)
         for i, line in enumerate(lines):
-            if (i < HEADER_ZONE or i >= n - HEADER_ZONE) and line and counts[_line_key(line)] >= threshold:
-                if boxes is None or boxes[p][i] is None:
-                    drop.add((p, i))
+            edge = i < HEADER_ZONE or i >= n - HEADER_ZONE
+            if edge and line and counts[_line_key(line)] >= threshold and (boxes is None or boxes[p][i] is None):
+                drop.add((p, i))
     return drop
 
 

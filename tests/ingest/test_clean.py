@@ -121,7 +121,8 @@ def placed(pages: list[list[tuple[str, float]]]) -> tuple[list[list[str]], list[
     return [[line for line, _ in page] for page in pages], [[(top, top + LINE) for _, top in page] for page in pages]
 
 
-WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa".split()
+WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima",
+         "mike", "november", "oscar", "papa"]
 
 
 def body(page: int, start: float = 0.12, n: int = 5) -> list[tuple[str, float]]:
