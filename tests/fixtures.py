@@ -26,13 +26,14 @@ def make_pdf(
     title: str | None = None,
     author: str | None = None,
     created: datetime | None = None,
-    header: str | None = None,
+    header: str | list[str] | None = None,
     footer: bool = False,
 ) -> Path:
     """A text PDF, one inner list per page; "# x" paragraphs are bold headings.
 
     A newline inside a paragraph forces a line break there (to put a hyphenated word at a line end).
-    `header` is drawn at the top of every page; `footer` draws "Page N of M" at the bottom of every page.
+    `header` is drawn at the top of every page (a list: one per page, "" for none, as a chapter's running head
+    changes); `footer` draws "Page N of M" at the bottom of every page.
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
@@ -62,8 +63,9 @@ def make_pdf(
             for number, state in enumerate(self._saved, start=1):
                 self.__dict__.update(state)
                 self.setFont("Helvetica", 9)
-                if header:
-                    self.drawString(2 * cm, height - 1.5 * cm, header)
+                head = header[number - 1] if isinstance(header, list) else header
+                if head:
+                    self.drawString(2 * cm, height - 1.5 * cm, head)
                 if footer:
                     self.drawCentredString(width / 2, 1.2 * cm, f"Page {number} of {total}")
                 super().showPage()

@@ -5,6 +5,7 @@ PDF text arrives as lines per page; the functions here turn it into headings and
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -16,11 +17,17 @@ _SOFT_HYPHEN = re.compile(r"(?<=[a-z])\ufffe(?=[a-z])")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
 _LEADERS = re.compile(r"(?:\s?[.·…_]){4,}\s?")  # table-of-contents dot leaders
 _PAGE_LINE = re.compile(r"^(?:page\s*)?[-–—(]?\s*\d{1,4}\s*[-–—)]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
+_PAGE_OF = re.compile(r"^page\s+\d{1,4}\s*(?:of|/)\s*\d{1,4}$", re.IGNORECASE)
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+([A-Z].*)$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
 _SENTENCE_END = re.compile(r"[.!?:;]['\")\]]?$")
 
 HEADER_ZONE = 3  # lines at the top and bottom of a page where headers, footers and page numbers live
+Box = tuple[float, float]  # a line's top and bottom, as fractions of the page's height from its top edge
+MARGIN_TOLERANCE = 0.012  # a header's height may vary by this much (10 pt on A4), and bands are widened by it
+MARGIN_MIN_PAGES = 3
+MARGIN_BAND = 0.2  # a header ends in the top fifth of the page, a footer starts in the bottom fifth
+MARGIN_BODY_SHARE = 1 / 3  # at most this share of the pages (or one page) may have other text in a header's band
 # A running head that carries the page number beside the title, "4 | THE PRESIDENTIAL EMPLOYMENT STIMULUS" or
 # "FEBRUARY 2024 | 5". Reports set them on alternate pages (title on the left page, date on the right), so each
 # form recurs on only half of the pages or fewer and escapes the repeated-line rule.
@@ -45,37 +52,118 @@ def _line_key(line: str) -> str:
 
 
 def is_running_head(line: str) -> bool:
-    """A header or footer line shaped "N | TITLE" or "TITLE | N" (at most 100 characters)."""
-    return len(line) <= 100 and bool(_RUNNING_HEAD.match(line))
+    """A header or footer line shaped "N | TITLE", "TITLE | N" (at most 100 characters) or "Page N of M"."""
+    return len(line) <= 100 and bool(_RUNNING_HEAD.match(line) or _PAGE_OF.match(line))
 
 
-def strip_repeated_lines(pages: list[list[str]]) -> list[list[str]]:
-    """Drop lines near the top or bottom of a page that recur (digits aside) on at least half of the pages, and
-    running heads ("4 | TITLE", "TITLE | 5") that recur on at least two pages wherever they stand: a PDF's text
-    order often puts the running head in the middle of the page's lines."""
-    if len(pages) < 3:
+def strip_repeated_lines(pages: list[list[str]], boxes: list[list[Box | None]] | None = None) -> list[list[str]]:
+    """Drop the pages' running headers and footers.
+
+    Where the lines' places on the page are known (`boxes`, from a PDF's text layer), a header or footer is a line
+    that recurs at one height in a band of the page that the text of few other pages reaches (`margin_lines`).
+    Lines without a place (OCR'd pages) go when they stand near the top or bottom of a page and recur, digits
+    aside, on at least half of the pages. Either way, running heads ("4 | TITLE", "TITLE | 5", "Page 2 of 9") that
+    recur on at least two pages go wherever they stand: a PDF's text order often puts them amid the page's lines.
+    """
+    if len(pages) < 2:
         return pages
-    counts: Counter[str] = Counter()
+    drop = running_heads(pages)
+    if boxes is not None:
+        drop |= margin_lines(pages, boxes)
+    if len(pages) >= 3:  # half of two pages is one: too little to tell a header from a line that happens to repeat
+        drop |= _repeated_in_zone(pages, boxes)
+    return [[line for i, line in enumerate(lines) if (p, i) not in drop] for p, lines in enumerate(pages)]
+
+
+def running_heads(pages: list[list[str]]) -> set[tuple[int, int]]:
+    """(page, line) of the running heads ("4 | TITLE", "Page 2 of 9") whose text, digits aside, is on two pages."""
     heads: Counter[str] = Counter()
+    for lines in pages:
+        heads.update({_line_key(line) for line in lines if line and is_running_head(line)})
+    return {(p, i) for p, lines in enumerate(pages) for i, line in enumerate(lines)
+            if line and is_running_head(line) and heads[_line_key(line)] >= 2}
+
+
+def _repeated_in_zone(pages: list[list[str]], boxes: list[list[Box | None]] | None) -> set[tuple[int, int]]:
+    """Lines among the first or last HEADER_ZONE of a page that recur, digits aside, on half of the pages; only
+    those without a known place when `boxes` are given (the margin rule judges the others, and better: digits
+    aside, a table's rows of numbers or dates look alike here)."""
+    counts: Counter[str] = Counter()
     for lines in pages:
         zone = lines[:HEADER_ZONE] + lines[-HEADER_ZONE:]
         counts.update({_line_key(line) for line in zone if line})
-        heads.update({_line_key(line) for line in lines if line and is_running_head(line)})
     threshold = max(2, len(pages) // 2)
-    repeated = {key for key, n in counts.items() if n >= threshold}
-    running = {key for key, n in heads.items() if n >= 2}
-    out = []
-    for lines in pages:
+    drop = set()
+    for p, lines in enumerate(pages):
         n = len(lines)
-        out.append(
-            [
-                line
-                for i, line in enumerate(lines)
-                if not ((i < HEADER_ZONE or i >= n - HEADER_ZONE) and _line_key(line) in repeated)
-                and not (_line_key(line) in running and is_running_head(line))
-            ]
-        )
-    return out
+        for i, line in enumerate(lines):
+            edge = i < HEADER_ZONE or i >= n - HEADER_ZONE
+            if edge and line and counts[_line_key(line)] >= threshold and (boxes is None or boxes[p][i] is None):
+                drop.add((p, i))
+    return drop
+
+
+def margin_lines(pages: list[list[str]], boxes: list[list[Box | None]]) -> set[tuple[int, int]]:
+    """(page, line) of the headers and footers among lines whose places are known: a line goes when its text
+    (digits aside) stands at one height on several pages (`_placed_groups`), in the top or bottom fifth of the
+    page, in a band that the text of at most MARGIN_BODY_SHARE of the other pages reaches, and on its own page
+    above all other text (a header) or below it (a footer). A table's header row repeated on each page of a long table
+    stands where other pages have text, or under the table's title; a chapter's running head stands above every
+    page's text, in a band that only pages without a running head (a cover, a chapter's first page) reach."""
+    groups = _placed_groups(pages, boxes)
+    placed = {(p, i) for group in groups for p, i in group}
+    body: list[tuple[int, float, float]] = []  # page, top, bottom of each line that is no header candidate
+    for p, lines in enumerate(pages):
+        for i, line in enumerate(lines):
+            box = boxes[p][i]
+            if box is not None and (p, i) not in placed and any(c.isalpha() for c in line):
+                body.append((p, *box))
+    drop: set[tuple[int, int]] = set()
+    for group in groups:
+        places = [boxes[p][i] for p, i in group]
+        top = min(t for t, _ in places)  # type: ignore[misc]
+        bottom = max(b for _, b in places)  # type: ignore[misc]
+        header = bottom < MARGIN_BAND
+        if not header and top <= 1 - MARGIN_BAND:
+            continue
+        # Text beside a title on its own line (a logo's words, a date) does not make its band the body's; beside a
+        # number it does: a table's column of dates or counts is no page number.
+        p, i = group[0]
+        beside = {p for p, _ in group} if any(c.isalpha() for c in pages[p][i]) else set()
+        reached = {p for p, t, b in body if t < bottom and b > top and p not in beside}
+        if len(reached) > max(1, MARGIN_BODY_SHARE * len(pages)):
+            continue
+        for p, i in group:
+            t, b = boxes[p][i]  # type: ignore[misc]
+            # Text beside the header, on its line, is no text above it
+            if all((bb > t if header else bt < b) for bp, bt, bb in body if bp == p):
+                drop.add((p, i))
+    return drop
+
+
+def _placed_groups(pages: list[list[str]], boxes: list[list[Box | None]]) -> list[list[tuple[int, int]]]:
+    """Lines with the same text, digits aside, at the same height (within MARGIN_TOLERANCE of the page's height)
+    on at least MARGIN_MIN_PAGES pages (2 in a document of under 6 pages): one group per text and height."""
+    places: dict[str, list[tuple[float, int, int]]] = {}
+    for p, lines in enumerate(pages):
+        for i, line in enumerate(lines):
+            box = boxes[p][i]
+            if line and box is not None:
+                places.setdefault(_line_key(line), []).append((box[0], p, i))
+    least = MARGIN_MIN_PAGES if len(pages) > 2 * MARGIN_MIN_PAGES - 1 else 2  # a short report's alternate heads
+    groups = []
+    for found in places.values():
+        if len({p for _, p, _ in found}) < least:
+            continue
+        found.sort()
+        run = [found[0]]
+        for place in found[1:] + [(math.inf, -1, -1)]:
+            if place[0] - run[-1][0] > MARGIN_TOLERANCE:
+                if len({p for _, p, _ in run}) >= least:
+                    groups.append([(p, i) for _, p, i in run])
+                run = []
+            run.append(place)
+    return groups
 
 
 def strip_page_number(lines: list[str], number: int) -> list[str]:

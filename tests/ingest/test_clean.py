@@ -9,6 +9,7 @@ from kmsearch.ingest.clean import (
     is_running_head,
     join_hyphenated,
     lines_to_blocks,
+    margin_lines,
     normalise,
     strip_page_number,
     strip_repeated_lines,
@@ -94,6 +95,9 @@ def test_running_heads_on_alternate_pages_are_removed_wherever_they_stand() -> N
     ("FEBRUARY 2024 | 5", True),
     ("Annual Report 2023 · 12", True),
     ("Page | 15", True),
+    ("Page 2 of 9", True),
+    ("page 12/40", True),
+    ("See page 2 of the report", False),
     ("2 | 3", False),  # no title: a table row
     ("Name | Designation | 4", False),
     ("Revenue rose by 4 | see table", False),
@@ -105,6 +109,101 @@ def test_is_running_head(line: str, head: bool) -> None:
 def test_a_single_running_head_shaped_line_stays() -> None:
     pages = [["Intro."], ["7 | Budget lines", "Two."], ["Three."], ["Four."]]
     assert strip_repeated_lines(pages) == pages
+
+
+# --- margin_lines: headers and footers known by their place on the page -----------------------------------------
+
+LINE = 0.012  # a line's height, as a share of the page's
+
+
+def placed(pages: list[list[tuple[str, float]]]) -> tuple[list[list[str]], list[list[tuple[float, float]]]]:
+    """Pages of (line, top) pairs as the PDF extractor gives them: lines, and each line's top and bottom."""
+    return [[line for line, _ in page] for page in pages], [[(top, top + LINE) for _, top in page] for page in pages]
+
+
+WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima",
+         "mike", "november", "oscar", "papa"]
+
+
+def body(page: int, start: float = 0.12, n: int = 5) -> list[tuple[str, float]]:
+    """A page's own lines of text, from `start` down: no two pages share one, digits aside."""
+    return [(f"The {WORDS[page]} text goes on, {WORDS[k]} of it.", start + 0.03 * k) for k in range(n)]
+
+
+def kept(pages: list[list[tuple[str, float]]]) -> list[list[str]]:
+    lines, boxes = placed(pages)
+    return strip_repeated_lines(lines, boxes)
+
+
+def test_chapter_running_heads_are_removed_though_each_is_on_few_pages() -> None:
+    # 12 pages, three chapters of four: each head is on a third of the pages, so the half-of-pages rule misses it
+    chapters = ["Chapter 1: Records", "Chapter 2: Training", "Chapter 3: Budget"]
+    pages = []
+    for n in range(12):
+        head = chapters[n // 4]
+        first = [(head.split(":")[0].upper(), 0.12)] if n % 4 == 0 else []  # the chapter's own heading, once
+        pages.append([(head, 0.05), *first, *body(n, 0.16 if first else 0.12), (str(n + 1), 0.95)])
+    out = kept(pages)
+    assert not any(line.startswith("Chapter") or line.isdigit() for lines in out for line in lines)
+    assert [lines[0] for lines in out[::4]] == ["CHAPTER 1", "CHAPTER 2", "CHAPTER 3"]
+    assert [len(lines) for lines in out] == [6, 5, 5, 5] * 3
+
+
+def test_a_table_header_row_where_other_pages_have_text_stays() -> None:
+    # A long table's header row repeats at the top of its pages, at the height where the prose pages start
+    prose = [[("ANNUAL REPORT 2010", 0.04), *body(n)] for n in range(5)]
+    table = [[("ANNUAL REPORT 2010", 0.04), ("Region Units Cost", 0.12), (f"{WORDS[n].title()} 4 R2m", 0.15)]
+             for n in range(4)]
+    out = kept(prose + table)
+    assert [lines[0] for lines in out[5:]] == ["Region Units Cost"] * 4
+    assert not any("ANNUAL REPORT" in line for lines in out for line in lines)
+
+
+def test_a_table_header_row_under_its_tables_title_stays() -> None:
+    titles = ["Enrolment by region", "Teachers by region", "Schools by region", "Learners by grade"]
+    pages = [[(f"Table {n}. {title}", 0.05), ("Region Public Private", 0.08), (f"{WORDS[n].title()} 3 4", 0.11)]
+             for n, title in enumerate(titles)]
+    assert kept(pages) == placed(pages)[0]
+
+
+def test_a_column_of_numbers_beside_text_is_no_page_number() -> None:
+    # Counts at the same height on every page, beside the names they count; the page number stands alone
+    pages = [[*body(n, 0.05, 3), (WORDS[n].title(), 0.85), ("35", 0.85), (WORDS[n + 5].title(), 0.88), ("12", 0.88),
+              (str(n + 1), 0.95)] for n in range(4)]
+    assert [lines[-4:] for lines in kept(pages)] == [[WORDS[n].title(), "35", WORDS[n + 5].title(), "12"]
+                                                     for n in range(4)]
+
+
+def test_text_beside_a_header_on_its_line_does_not_keep_it() -> None:
+    pages = [[("PROGRESS REPORT: MARCH 2021", 0.04), *body(n)] for n in range(5)]
+    pages[1].append(("PRESIDENTIAL EMPLOYMENT STIMULUS", 0.04))  # a logo's words on the header's line
+    pages[0] = [("A stimulus for jobs", 0.03), *body(0)]  # a cover's title in the header's band
+    out = kept(pages)
+    assert not any("PROGRESS REPORT" in line for lines in out for line in lines)
+    assert out[0][0] == "A stimulus for jobs" and "PRESIDENTIAL EMPLOYMENT STIMULUS" in out[1]
+
+
+def test_an_agenda_shown_again_before_each_part_stays() -> None:
+    # Slides as a PDF: the agenda slide's lines repeat at one place, where the other slides have their text
+    agenda = [("Outline", 0.15), ("Part 1: The epidemic", 0.3), ("Part 2: The response", 0.4)]
+    pages = [agenda if n % 3 == 0 else body(n, 0.1, 8) for n in range(15)]
+    lines, boxes = placed(pages)
+    assert margin_lines(lines, boxes) == set()
+
+
+def test_a_two_page_letter_loses_its_letterhead() -> None:
+    pages = [[("Lincoln Square Special Service Area #21", 0.03), *body(0)],
+             [("Lincoln Square Special Service Area #21", 0.03), *body(1)]]
+    assert kept(pages) == [[line for line, _ in body(0)], [line for line, _ in body(1)]]
+
+
+def test_lines_without_a_place_fall_back_to_the_half_of_pages_rule() -> None:
+    pages = [[("Draft for comment", 0.05), *body(n)] for n in range(4)]
+    lines, boxes = placed(pages)
+    boxes[2] = [None] * len(boxes[2])  # an OCR'd page: no places
+    out = strip_repeated_lines(lines, boxes)
+    assert not any("Draft" in line for page in out for line in page)
+    assert [len(page) for page in out] == [5] * 4
 
 
 CORPUS = REAL_CORPUS
@@ -125,9 +224,11 @@ def test_real_report_loses_its_running_heads_and_keeps_its_text() -> None:
     assert any("Compiled by" in text for number, text in blocks if number == 35)
 
 
-def test_fewer_than_three_pages_untouched() -> None:
+def test_two_pages_without_places_keep_a_repeated_line_and_lose_page_n_of_m() -> None:
+    # Half of two pages is one page: a line on both is no evidence of a header, but "Page 1 of 2" is one by shape
     pages = paged([["First."], ["Second."]])
-    assert strip_repeated_lines(pages) == pages
+    assert strip_repeated_lines(pages) == [["DGPSI EDRMS Pilot", "First."], ["DGPSI EDRMS Pilot", "Second."]]
+    assert strip_repeated_lines([["Only page.", "DGPSI EDRMS Pilot"]]) == [["Only page.", "DGPSI EDRMS Pilot"]]
 
 
 # --- strip_page_number -----------------------------------------------------------------------------------------

@@ -128,37 +128,71 @@ def extract_pptx(path: Path) -> Document:
     except Exception as exc:
         raise ExtractionError(str(path), f"unreadable PPTX ({type(exc).__name__}: {exc})") from exc
     try:
-        pages = [_slide_page(number, slide) for number, slide in enumerate(prs.slides, start=1)]
+        height = prs.slide_height or 0
+        slides = [_slide_blocks(slide, height) for slide in prs.slides]
     except Exception as exc:  # a slide, or a part it points to, is missing or malformed
         reason = f"unreadable PPTX: a slide or a part it uses is missing or broken ({type(exc).__name__}: {exc})"
         raise ExtractionError(str(path), reason) from exc
-    return Document(path=str(path), format="pptx", pages=tuple(pages), **_props(prs.core_properties))
+    pages = tuple(Page(number, blocks) for number, blocks in enumerate(without_footers(slides), start=1))
+    return Document(path=str(path), format="pptx", pages=pages, **_props(prs.core_properties))
 
 
-def _slide_page(number: int, slide: Any) -> Page:
+# A block of a slide, where its shape stands (top and bottom as fractions of the slide's height; None for speaker
+# notes), and whether it may be a footer (a text box's paragraph may; a slide's title or a table row may not).
+Placed = tuple[Block, clean.Box | None, bool]
+
+
+def without_footers(slides: list[list[Placed]]) -> list[tuple[Block, ...]]:
+    """The slides' blocks less the footers typed into text boxes: text repeated, digits aside, at one place in the
+    top or bottom band of several slides (clean.margin_lines), or shaped like a running head ("DEPARTMENT | 4")
+    on two or more. Footer, date and slide-number placeholders never become blocks (`_slide_blocks`)."""
+    drop: set[tuple[int, int]] = set()
+    if len(slides) >= 2:
+        texts = [[block.text for block, _, _ in placed] for placed in slides]
+        boxes = [[box for _, box, _ in placed] for placed in slides]
+        drop = clean.margin_lines(texts, boxes) | clean.running_heads(texts)
+    return [
+        tuple(block for i, (block, _, may_be_footer) in enumerate(placed) if not (may_be_footer and (s, i) in drop))
+        for s, placed in enumerate(slides)
+    ]
+
+
+def _slide_blocks(slide: Any, height: int) -> list[Placed]:
     title_shape = slide.shapes.title
     title = clean.normalise(title_shape.text_frame.text).replace("\n", " ").strip() if title_shape else ""
-    blocks = [Block(title, "heading", 1)] if title else []
+    blocks: list[Placed] = [(Block(title, "heading", 1), _box(title_shape, height), False)] if title else []
     shapes = sorted(slide.shapes, key=lambda s: ((s.top or 0), (s.left or 0)))
     for shape in shapes:
         if title_shape is not None and shape.shape_id == title_shape.shape_id:
             continue
-        blocks.extend(_shape_blocks(shape))
+        blocks.extend(_shape_blocks(shape, _box(shape, height)))
     if slide.has_notes_slide:
         notes = clean.normalise(slide.notes_slide.notes_text_frame.text).replace("\n", " ").strip()
         if notes:
-            blocks.append(Block(f"Speaker notes: {notes}"))
-    return Page(number, tuple(blocks))
+            blocks.append((Block(f"Speaker notes: {notes}"), None, False))
+    return blocks
 
 
-def _shape_blocks(shape: Any) -> Iterator[Block]:
+def _box(shape: Any, height: int) -> clean.Box | None:
+    if not height or shape.top is None or shape.height is None:
+        return None
+    return (shape.top / height, (shape.top + shape.height) / height)
+
+
+def _shape_blocks(shape: Any, box: clean.Box | None) -> Iterator[Placed]:
+    """A shape's blocks; a group's shapes all take the group's place (theirs are in the group's own coordinates)."""
+    from pptx.enum.shapes import PP_PLACEHOLDER
+
     if shape.shape_type == 6:  # group
         for inner in shape.shapes:
-            yield from _shape_blocks(inner)
+            yield from _shape_blocks(inner, box)
+    footer = (PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER, PP_PLACEHOLDER.DATE, PP_PLACEHOLDER.HEADER)
+    if shape.is_placeholder and shape.placeholder_format.type in footer:
+        return  # the footer, date and slide number that the slide's layout places on every slide
     if getattr(shape, "has_table", False) and shape.has_table:
-        yield from (Block(row) for row in _table_rows(shape.table))
+        yield from ((Block(row), box, False) for row in _table_rows(shape.table))
     if getattr(shape, "has_text_frame", False) and shape.has_text_frame:
         for para in shape.text_frame.paragraphs:
             text = clean.normalise("".join(run.text for run in para.runs)).replace("\n", " ").strip()
             if text:
-                yield Block(text)
+                yield (Block(text), box, True)

@@ -41,30 +41,33 @@ def extract_pdf(path: Path, settings: Settings) -> Document:
             warnings.append(f"only the first {settings.max_pages} of {n_pages} pages were read (max_pages)")
             n_pages = settings.max_pages
         raw: list[list[str]] = []
+        boxes: list[list[clean.Box | None]] = []
         ocr_pages: set[int] = set()
         cover = ""
         landscape = 0
         for i in range(n_pages):
             page = pdf[i]
             textpage = page.get_textpage()
-            text = clean.normalise(textpage.get_text_range())
+            lines, places = page_lines(textpage, page.get_height())
             if i < COVER_PAGES and not cover:
                 cover = cover_title(textpage)
             width, height = page.get_size()
             landscape += width > height
             textpage.close()
-            if len(text.replace("\n", "").replace(" ", "")) < MIN_TEXT_CHARS and settings.ocr:
+            if sum(len(line.replace(" ", "")) for line in lines) < MIN_TEXT_CHARS and settings.ocr:
                 ocr_text = _ocr_page(page, settings, warnings)
                 if ocr_text:
-                    text = clean.normalise(ocr_text)
+                    lines = clean.normalise(ocr_text).split("\n")
+                    places = [None] * len(lines)
                     ocr_pages.add(i + 1)
             page.close()
-            raw.append(text.split("\n"))
+            raw.append(lines)
+            boxes.append(places)
         meta = pdf.get_metadata_dict(skip_empty=True)
     finally:
         pdf.close()
 
-    raw = clean.strip_repeated_lines(raw)
+    raw = clean.strip_repeated_lines(raw, boxes)
     pages = []
     for number, lines in enumerate(raw, start=1):
         lines = clean.strip_page_number(lines, number)
@@ -134,6 +137,32 @@ def cover_title(textpage: pdfium.PdfTextPage) -> str:
         if len(title.split()) > 1 or not big:
             break
     return "" if is_junk(title) else title
+
+
+def page_lines(textpage: pdfium.PdfTextPage, height: float) -> tuple[list[str], list[clean.Box | None]]:
+    """A page's lines of text, normalised, and where each stands: the top and bottom of its first character, as
+    fractions of the page's height from the top (None where PDFium's character index and its text disagree)."""
+    text = textpage.get_text_range()
+    count = textpage.count_chars()
+    lines: list[str] = []
+    boxes: list[clean.Box | None] = []
+    offset = 0
+    for raw in text.split("\r\n"):
+        first = next((k for k, c in enumerate(raw) if not c.isspace()), None)
+        box = None
+        # Each character of the text is one of PDFium's characters, line breaks included ("\r\n" is two), except
+        # a character outside the Basic Multilingual Plane; check the index still points at the same character.
+        if first is not None and offset + first < count and height > 0:
+            index = offset + first
+            if pdfium_c.FPDFText_GetUnicode(textpage, index) == ord(raw[first]):
+                _, bottom, _, top = textpage.get_charbox(index, loose=True)
+                box = (1 - top / height, 1 - bottom / height)
+        # Normalised line by line, so that each line keeps its place (dot leaders no longer join two lines)
+        for part in clean.normalise(raw).split("\n"):
+            lines.append(part)
+            boxes.append(box)
+        offset += len(raw) + 2
+    return lines, boxes
 
 
 def _ocr_page(page: pdfium.PdfPage, settings: Settings, warnings: list[str]) -> str:
