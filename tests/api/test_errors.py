@@ -59,7 +59,7 @@ def page_error(response, status: int) -> str:
     ("/api/v1/search", {"q": "records", "date_to": "2012-13"}, "/", {"q": "records", "date_to": "2012-13"},
      "date_to: must be YYYY"),
     ("/api/v1/search", {"q": "records", "type": "memo"}, "/", {"q": "records", "type": "memo"},
-     "type.0: Input should be 'report', 'minutes'"),
+     "type.0: Input should be 'report', 'annual report'"),
     ("/api/v1/search", {"q": TOO_LONG}, "/", {"q": TOO_LONG}, "q: String should have at most 10000 characters"),
     ("/api/v1/who-knows", {"q": TOO_LONG}, "/who-knows", {"q": TOO_LONG}, "q: String should have at most 10000"),
     ("/api/v1/where-is", {"q": TOO_LONG}, "/where-is", {"q": TOO_LONG}, "q: String should have at most 10000"),
