@@ -72,7 +72,8 @@ _TYPE_WORDS = {
 }
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 _SPAN = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[–—/-]\s*((?:19|20)?\d\d)(?!\d)")
-_FILLER = {"where", "find", "copi", "document", "paper", "file", "locat", "kept", "shelf", "box", "pleas"}
+_FILLER = {"where", "find", "copi", "document", "paper", "file", "locat", "kept", "shelf", "box", "pleas", "version",
+           "edit"}  # "the Setswana version of", "the 2019 edition of": the request's words, not the title's
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,13 @@ def wait_for(condition: Callable[[], bool], within: float, what: str) -> None:
         time.sleep(0.01)
 
 
+def stopped(pid: int) -> bool:
+    """Whether the process is stopped (state T in /proc/PID/stat): a SIGSTOP takes effect a moment after
+    kill() returns, and on a loaded machine the writer went on long enough to delete its journal meanwhile."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        return fh.read().rsplit(")", 1)[1].split()[0] == "T"
+
+
 def test_catalogue_snapshots_during_commits_are_consistent(tmp_path):
     db = tmp_path / "catalog.sqlite"
     connect_writable(db).close()
@@ -78,6 +85,7 @@ def test_catalogue_snapshots_during_commits_are_consistent(tmp_path):
             snap = tmp_path / f"snap{i}"
             snap.mkdir()
             writer.send_signal(signal.SIGSTOP)  # freeze the writer: both files as at one instant
+            wait_for(lambda: stopped(writer.pid), 10, "the writer to stop")  # the signal lands a moment later
             try:
                 if journal.exists():
                     shutil.copyfile(journal, snap / journal.name)
